@@ -1,0 +1,53 @@
+package dev.weft.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+
+class MainTest {
+
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  private int run(String... args) {
+    return Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+  }
+
+  @Test
+  void versionNamesWeftAndTheJava() {
+    assertThat(run("--version")).isZero();
+    assertThat(out.toString()).startsWith("weft ").contains("Java 25");
+  }
+
+  @Test
+  void helpListsTheCommands() {
+    assertThat(run("--help")).isZero();
+    assertThat(out.toString()).contains("Usage: weft").contains("demo");
+  }
+
+  @Test
+  void anUnknownFlagIsOneLineAndExit255() {
+    assertThat(run("--frobnicate")).isEqualTo(255);
+    assertThat(out.toString()).isEmpty();
+    assertThat(err.toString().lines().findFirst().orElseThrow())
+        .isEqualTo("weft: Unknown option: '--frobnicate'");
+    assertThat(err.toString()).doesNotContain("\tat ");
+  }
+
+  @Test
+  void demoFetchesEverythingAndSummarizes() {
+    assertThat(run("demo", "--requests", "200", "-j", "16")).isZero();
+    assertThat(out.toString())
+        .contains("ok first try")
+        .contains("p99 latency")
+        .contains("throughput");
+  }
+
+  @Test
+  void demoRejectsANonPositiveCount() {
+    assertThat(run("demo", "--requests", "0")).isEqualTo(255);
+    assertThat(err.toString()).startsWith("weft: --requests and --jobs must be >= 1");
+  }
+}

@@ -1,0 +1,11 @@
+/**
+ * weft's core: structured tasks, flow control, resilience policies, queues, pipelines and
+ * observability on virtual threads. Depends on the JDK alone.
+ */
+module dev.weft.core {
+  requires static org.jspecify;
+
+  exports dev.weft.time;
+  exports dev.weft.observe;
+  exports dev.weft.policy;
+}

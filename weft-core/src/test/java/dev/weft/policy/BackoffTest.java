@@ -1,0 +1,95 @@
+package dev.weft.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.SplittableRandom;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.LongRange;
+import org.junit.jupiter.api.Test;
+
+class BackoffTest {
+
+  private static final SplittableRandom RANDOM = new SplittableRandom(1);
+
+  @Test
+  void shapesWithoutJitter() {
+    assertThat(Backoff.fixed(Duration.ofMillis(7)).delay(5, RANDOM))
+        .isEqualTo(Duration.ofMillis(7));
+    Backoff linear = Backoff.linear(Duration.ofMillis(10), Duration.ofMillis(5));
+    assertThat(linear.delay(1, RANDOM)).isEqualTo(Duration.ofMillis(10));
+    assertThat(linear.delay(3, RANDOM)).isEqualTo(Duration.ofMillis(20));
+    Backoff exp = Backoff.exponential(Duration.ofMillis(100), 2.0).max(Duration.ofSeconds(1));
+    assertThat(exp.delay(1, RANDOM)).isEqualTo(Duration.ofMillis(100));
+    assertThat(exp.delay(4, RANDOM)).isEqualTo(Duration.ofMillis(800));
+    assertThat(exp.delay(5, RANDOM)).isEqualTo(Duration.ofSeconds(1));
+    assertThat(exp.delay(10_000, RANDOM)).isEqualTo(Duration.ofSeconds(1));
+  }
+
+  @Test
+  void uncappedExponentialSaturatesInsteadOfOverflowing() {
+    Duration d = Backoff.exponential(Duration.ofSeconds(1), 10).delay(1000, RANDOM);
+    assertThat(d).isPositive();
+  }
+
+  @Test
+  void badSettingsAreRejectedWithTheValue() {
+    assertThatThrownBy(() -> Backoff.exponential(Duration.ofMillis(1), 0.5))
+        .hasMessage("factor must be >= 1 and finite, was 0.5");
+    assertThatThrownBy(() -> Backoff.fixed(Duration.ofMillis(-1)))
+        .hasMessage("delay must be >= 0, was PT-0.001S");
+    assertThatThrownBy(() -> Backoff.fixed(Duration.ZERO).delay(0, RANDOM))
+        .hasMessage("attempt must be >= 1, was 0");
+    assertThatThrownBy(() -> Backoff.decorrelated(Duration.ofSeconds(2), Duration.ofSeconds(1)))
+        .hasMessage("max must be >= base (PT2S), was PT1S");
+    assertThatThrownBy(
+            () -> Backoff.decorrelated(Duration.ofSeconds(1), Duration.ofSeconds(2)).fullJitter())
+        .isInstanceOf(IllegalStateException.class);
+  }
+
+  @Property
+  void fullJitterStaysWithinZeroAndTheCappedDelay(
+      @ForAll @IntRange(min = 1, max = 200) int attempt, @ForAll long seed) {
+    Backoff b =
+        Backoff.exponential(Duration.ofMillis(50), 2.0).max(Duration.ofSeconds(5)).fullJitter();
+    Duration plain =
+        Backoff.exponential(Duration.ofMillis(50), 2.0)
+            .max(Duration.ofSeconds(5))
+            .delay(attempt, RANDOM);
+    Duration d = b.delay(attempt, new SplittableRandom(seed));
+    assertThat(d).isBetween(Duration.ZERO, plain);
+  }
+
+  @Property
+  void equalJitterStaysWithinHalfAndTheCappedDelay(
+      @ForAll @IntRange(min = 1, max = 200) int attempt, @ForAll long seed) {
+    Backoff plain =
+        Backoff.linear(Duration.ofMillis(30), Duration.ofMillis(30)).max(Duration.ofSeconds(2));
+    Duration cap = plain.delay(attempt, RANDOM);
+    Duration d = plain.equalJitter().delay(attempt, new SplittableRandom(seed));
+    assertThat(d).isBetween(cap.dividedBy(2), cap);
+  }
+
+  @Property
+  void decorrelatedStaysWithinBaseAndMax(
+      @ForAll @IntRange(min = 1, max = 100) int attempt,
+      @ForAll @LongRange(min = 0, max = 10_000) long baseMillis,
+      @ForAll long seed) {
+    Duration base = Duration.ofMillis(baseMillis);
+    Duration max = base.plusSeconds(3);
+    Duration d = Backoff.decorrelated(base, max).delay(attempt, new SplittableRandom(seed));
+    assertThat(d).isBetween(base, max);
+  }
+
+  @Test
+  void describesItself() {
+    assertThat(
+            Backoff.exponential(Duration.ofMillis(100), 2.0)
+                .max(Duration.ofSeconds(10))
+                .fullJitter())
+        .hasToString("exponential(PT0.1S, x2.0).max(PT10S).fullJitter()");
+  }
+}
