@@ -87,12 +87,14 @@ class ScopeEdgeCasesTest {
       scopeRef.set(scope);
       scope.fork(() -> {
         try {
+          started.countDown();
           return ScopeTest.blockUntilInterrupted();
         } catch (InterruptedException closing) {
           rejected.set(ScopeTest.catching(() -> scopeRef.get().fork(() -> "late")));
           throw closing;
         }
       });
+      started.await();
     }
     assertThat(rejected.get())
         .isInstanceOf(IllegalStateException.class)
