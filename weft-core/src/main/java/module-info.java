@@ -6,6 +6,7 @@ module dev.weft.core {
   requires static transitive org.jspecify;
 
   exports dev.weft.time;
+  exports dev.weft.flow;
   exports dev.weft.observe;
   exports dev.weft.policy;
   exports dev.weft.task;
