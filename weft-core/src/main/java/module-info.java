@@ -3,7 +3,7 @@
  * observability on virtual threads. Depends on the JDK alone.
  */
 module dev.weft.core {
-  requires static org.jspecify;
+  requires static transitive org.jspecify; // @Nullable appears in the exported API
 
   exports dev.weft.time;
   exports dev.weft.observe;

@@ -1,0 +1,14 @@
+package dev.weft.policy;
+
+import dev.weft.time.Deadline;
+
+/** The deadline of the code that is running, as the policies see it. */
+final class CurrentDeadline {
+
+  private CurrentDeadline() {}
+
+  /** {@return the current deadline, {@link Deadline#never()} when there is none} */
+  static Deadline get() {
+    return Deadline.never();
+  }
+}
