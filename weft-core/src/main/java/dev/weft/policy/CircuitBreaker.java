@@ -169,13 +169,7 @@ public final class CircuitBreaker implements Policy<Object> {
 
   /** {@return the counts in the current window; when open, the counts that opened it} */
   public Metrics metrics() {
-    Phase p = current();
-    BreakerWindow w = p.window;
-    if (w != null) {
-      return w.snapshot(p.state, time.read());
-    }
-    Metrics m = p.tripped;
-    return m != null ? new Metrics(p.state, m.calls(), m.failures(), m.slowCalls()) : empty(p);
+    return metricsOf(current());
   }
 
   /** Opens the breaker until {@link #reset()}, whatever its state. */
@@ -350,7 +344,7 @@ public final class CircuitBreaker implements Policy<Object> {
       return w.snapshot(p.state, time.read());
     }
     Metrics m = p.tripped;
-    return m != null ? m : empty(p);
+    return m != null ? new Metrics(p.state, m.calls(), m.failures(), m.slowCalls()) : empty(p);
   }
 
   private static Metrics empty(Phase p) {
