@@ -1,9 +1,12 @@
 package dev.weft.policy;
 
+import dev.weft.flow.Limiter;
+import dev.weft.flow.Permit;
 import dev.weft.observe.Listener;
 import dev.weft.time.TimeSource;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 
@@ -15,6 +18,10 @@ import org.jspecify.annotations.Nullable;
  * bulkhead {@linkplain Timeout#returnEarly lets the caller go early}, the permit stays taken until
  * the abandoned work stops, so the limit counts the work actually running, not just the callers
  * waiting.
+ *
+ * <p>Built on a {@link Limiter} (its own, or one shared with other code through {@link
+ * Builder#limiter(Limiter)}), so waiters are served in arrival order and the limiter's events and
+ * gauges count the calls of the bulkhead.
  *
  * <p>This object is live state: thread-safe, shared by every call it limits. Memory consistency
  * effects: actions of a call before it releases its permit happen-before actions of the call that
@@ -29,19 +36,24 @@ import org.jspecify.annotations.Nullable;
 public final class Bulkhead implements Policy<Object> {
 
   private final String name;
-  private final int maxConcurrent;
-  private final long maxWaitNanos;
-  private final TimeSource time;
+  private final Duration maxWait;
   private final Listener listener;
-  private final PermitGate gate;
+  private final Limiter limiter;
 
   private Bulkhead(Builder b) {
     this.name = b.name;
-    this.maxConcurrent = b.maxConcurrent;
-    this.maxWaitNanos = b.maxWaitNanos;
-    this.time = b.time;
+    this.maxWait = b.maxWait;
     this.listener = b.listener;
-    this.gate = new PermitGate(maxConcurrent);
+    Limiter given = b.limiter;
+    this.limiter =
+        given != null
+            ? given
+            : Limiter.builder()
+                .name(b.name)
+                .limit(b.maxConcurrent)
+                .timeSource(b.time)
+                .listener(b.listener)
+                .build();
   }
 
   /**
@@ -65,37 +77,41 @@ public final class Bulkhead implements Policy<Object> {
 
   /** {@return the limit of concurrent calls} */
   public int maxConcurrent() {
-    return maxConcurrent;
+    return limiter.limit();
   }
 
   /** {@return how many permits are taken now (abandoned work that still runs included)} */
   public int inUse() {
-    return gate.inUse();
+    return limiter.activeCount();
+  }
+
+  /** {@return the limiter that holds the permits} */
+  public Limiter limiter() {
+    return limiter;
   }
 
   @Override
   public String toString() {
-    return "Bulkhead[" + name + ", " + inUse() + "/" + maxConcurrent + " in use]";
+    return "Bulkhead[" + name + ", " + inUse() + "/" + maxConcurrent() + " in use]";
   }
 
   @Nullable Object execute(Callable<?> work) throws Exception {
-    boolean taken;
+    Optional<Permit> taken;
     try {
-      taken = gate.acquire(maxWaitNanos, time);
+      taken = maxWait.isZero() ? limiter.tryAcquire() : limiter.tryAcquire(maxWait);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw Calls.interrupted(name, e);
     }
-    if (!taken) {
-      BulkheadFullException full =
-          new BulkheadFullException(name, maxConcurrent, Duration.ofNanos(maxWaitNanos));
+    if (taken.isEmpty()) {
+      BulkheadFullException full = new BulkheadFullException(name, maxConcurrent(), maxWait);
       if (!listener.isNone()) {
         Listener.emit(
             listener, new PolicyEvent.CallRejected(name, String.valueOf(full.getMessage())));
       }
       throw full;
     }
-    CallHold hold = new CallHold(gate::release);
+    CallHold hold = new CallHold(taken.get()::close);
     try {
       return ScopedValue.where(CallHold.CURRENT, hold).call(work::call);
     } finally {
@@ -107,7 +123,8 @@ public final class Bulkhead implements Policy<Object> {
   public static final class Builder {
     private String name = "bulkhead";
     private int maxConcurrent = 25;
-    private long maxWaitNanos;
+    private Duration maxWait = Duration.ZERO;
+    private @Nullable Limiter limiter;
     private TimeSource time = TimeSource.system();
     private Listener listener = Listener.none();
 
@@ -146,7 +163,18 @@ public final class Bulkhead implements Policy<Object> {
       if (maxWait.isNegative()) {
         throw new IllegalArgumentException("maxWait must be >= 0, was " + maxWait);
       }
-      this.maxWaitNanos = TimeSource.saturatedNanos(maxWait);
+      this.maxWait = maxWait;
+      return this;
+    }
+
+    /**
+     * {@return this builder}
+     *
+     * @param limiter takes the permits from this limiter, shared with its other users, instead of a
+     *     new one of {@link #maxConcurrent(int)} permits (then ignored, as is the time source)
+     */
+    public Builder limiter(Limiter limiter) {
+      this.limiter = Objects.requireNonNull(limiter, "limiter");
       return this;
     }
 

@@ -1,5 +1,6 @@
 package dev.weft.policy;
 
+import dev.weft.task.TaskContext;
 import dev.weft.time.Deadline;
 
 /** The deadline of the code that is running, as the policies see it. */
@@ -7,8 +8,8 @@ final class CurrentDeadline {
 
   private CurrentDeadline() {}
 
-  /** {@return the current deadline, {@link Deadline#never()} when there is none} */
+  /** {@return the current task's deadline, {@link Deadline#never()} when there is none} */
   static Deadline get() {
-    return Deadline.never();
+    return TaskContext.deadline();
   }
 }

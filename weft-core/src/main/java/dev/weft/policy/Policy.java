@@ -29,7 +29,7 @@ import java.util.concurrent.Callable;
  * exception wrapped in {@link CallFailedException}; an interrupt as {@link
  * java.util.concurrent.CancellationException} with the interrupt flag set again. Policies add their
  * own: {@link RetriesExhaustedException}, {@link CircuitOpenException}, {@link
- * BulkheadFullException}, {@link TimeoutExceededException}.
+ * BulkheadFullException}, {@link dev.weft.task.DeadlineExceededException} (from a {@link Timeout}).
  *
  * @param <T> the results this policy accepts; {@code Object} for policies that do not look at
  *     results

@@ -1,6 +1,7 @@
 package dev.weft.policy;
 
 import dev.weft.observe.Listener;
+import dev.weft.task.TaskContext;
 import dev.weft.time.Deadline;
 import dev.weft.time.TimeSource;
 import java.time.Duration;
@@ -24,8 +25,9 @@ import org.jspecify.annotations.Nullable;
  * that {@linkplain Builder#abortOn abort}, propagate at once, unchanged; so do errors and
  * interrupts. A {@linkplain Builder#retryHint retry hint} (a server's {@code Retry-After}) can
  * replace the backoff delay, within a cap. A shared {@link RetryBudget} can cap retries across
- * calls. The retry never sleeps past the current deadline or the maximum duration: it gives up
- * instead.
+ * calls. The retry never sleeps past the current task's deadline ({@link TaskContext#deadline()})
+ * or the maximum duration: it gives up instead. Nor does it retry once the current task is
+ * cancelled ({@link TaskContext#token()}).
  *
  * <p>When it gives up after failures it throws {@link RetriesExhaustedException}, whose cause is
  * the last failure and whose suppressed exceptions are the earlier ones; when the last attempt
@@ -244,7 +246,8 @@ public final class Retry<T> implements Policy<T> {
   private boolean retryable(Exception e) {
     if (e instanceof InterruptedException
         || (e instanceof CancellationException && Thread.currentThread().isInterrupted())
-        || Thread.currentThread().isInterrupted()) {
+        || Thread.currentThread().isInterrupted()
+        || TaskContext.isCancelled()) {
       return false;
     }
     for (Predicate<? super Throwable> p : abortOn) {
