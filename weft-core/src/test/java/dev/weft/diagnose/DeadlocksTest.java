@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 class DeadlocksTest {
 
   /** Waits for a condition that the threads reach on their own: never a timing check. */
+  @SuppressWarnings("ThreadPriorityCheck") // yield lets the threads under test run on 2 busy cores
   private static void until(BooleanSupplier condition) {
     while (!condition.getAsBoolean()) {
       Thread.onSpinWait();
