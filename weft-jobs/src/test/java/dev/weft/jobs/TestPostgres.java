@@ -30,6 +30,23 @@ public final class TestPostgres {
     return url;
   }
 
+  /**
+   * {@return the JDBC URL of a database named {@code name}, dropped and created afresh}
+   *
+   * @param name a lowercase identifier
+   */
+  public static String freshDatabase(String name) {
+    String base = jdbcUrl();
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(base);
+        java.sql.Statement s = c.createStatement()) {
+      s.execute("drop database if exists " + name + " with (force)");
+      s.execute("create database " + name);
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException("cannot create database " + name + ": " + e.getMessage(), e);
+    }
+    return base.replaceFirst("/[^/?]*(\\?|$)", "/" + name + "$1");
+  }
+
   private static String start() {
     Path script = findScript();
     Map<String, String> exports = new HashMap<>();
