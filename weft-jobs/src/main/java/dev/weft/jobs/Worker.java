@@ -258,6 +258,9 @@ public final class Worker implements AutoCloseable {
       wakeClaimer();
     }
     if (a.settled.compareAndSet(false, true)) {
+      if (a.progressDirty) {
+        f = f.withProgress(a.progress);
+      }
       pending.add(new Pending(f, job.kind(), job.attempt()));
       flushSignal = true;
       LockSupport.unpark(flusher);

@@ -443,7 +443,7 @@ abstract class JdbcJobStore implements JobStore {
               c.prepareStatement(
                   "update weft_jobs set state = ?, run_at = ?, attempt = ?, errors = ?,"
                       + " reason = ?, lease_token = null, lease_expires_at = null,"
-                      + " worker_id = null, finished_at = ?"
+                      + " worker_id = null, finished_at = ?, progress = coalesce(?, progress)"
                       + " where id = ? and lease_token = ? and state = 'running'")) {
             for (Finish f : finishes) {
               ps.setString(1, stateName(f.to()));
@@ -456,8 +456,9 @@ abstract class JdbcJobStore implements JobStore {
               } else {
                 ps.setNull(6, Types.BIGINT);
               }
-              ps.setLong(7, f.id());
-              ps.setString(8, f.leaseToken());
+              ps.setString(7, f.progress());
+              ps.setLong(8, f.id());
+              ps.setString(9, f.leaseToken());
               ps.addBatch();
             }
             counts = executeBatchCounts(ps, finishes.size());

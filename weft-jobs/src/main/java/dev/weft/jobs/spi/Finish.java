@@ -19,6 +19,7 @@ import org.jspecify.annotations.Nullable;
  * @param attempt the attempt count to store (one less than now when the attempt does not count)
  * @param errors the complete error history to store
  * @param reason why it is dead, if it is
+ * @param progress progress to store as JSON, or {@code null} to keep what is stored
  */
 public record Finish(
     long id,
@@ -27,7 +28,8 @@ public record Finish(
     Instant runAt,
     int attempt,
     List<JobError> errors,
-    @Nullable String reason) {
+    @Nullable String reason,
+    @Nullable String progress) {
 
   /** Validates the target state and copies the errors. */
   public Finish {
@@ -37,5 +39,22 @@ public record Finish(
       throw new IllegalArgumentException("to must be a state a running job finishes in, was " + to);
     }
     errors = List.copyOf(errors);
+  }
+
+  /** A finish that keeps the stored progress. */
+  public Finish(
+      long id,
+      String leaseToken,
+      JobState to,
+      Instant runAt,
+      int attempt,
+      List<JobError> errors,
+      @Nullable String reason) {
+    this(id, leaseToken, to, runAt, attempt, errors, reason, null);
+  }
+
+  /** {@return a copy that stores {@code progress} too} */
+  public Finish withProgress(@Nullable String progress) {
+    return new Finish(id, leaseToken, to, runAt, attempt, errors, reason, progress);
   }
 }
