@@ -6,7 +6,7 @@ class PostgresWorkerTest extends WorkerContract {
 
   @Override
   JobQueue openQueue() {
-    url = TestPostgres.freshDatabase("weft_worker");
+    url = TestPostgres.emptyDatabase("weft_worker");
     return JobQueue.open(url);
   }
 

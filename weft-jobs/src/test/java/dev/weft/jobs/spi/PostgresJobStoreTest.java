@@ -12,7 +12,7 @@ class PostgresJobStoreTest extends JobStoreContract {
 
   @Override
   protected JobStore newStore() {
-    url = TestPostgres.freshDatabase("weft_contract");
+    url = TestPostgres.emptyDatabase("weft_contract");
     return JobQueue.postgres(url, 8, TimeSource.system()).store();
   }
 
