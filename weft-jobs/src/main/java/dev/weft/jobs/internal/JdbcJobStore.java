@@ -119,6 +119,11 @@ abstract class JdbcJobStore implements JobStore {
     }
   }
 
+  /** Runs one writing statement in auto-commit mode (its own transaction). */
+  <T extends @Nullable Object> T oneStatement(Tx<T> work, String what) {
+    return read(work, what);
+  }
+
   <T extends @Nullable Object> T read(Tx<T> work, String what) {
     try (Connection c = pool.getConnection()) {
       return work.run(c);
@@ -307,23 +312,11 @@ abstract class JdbcJobStore implements JobStore {
     long expires = nowMs + lease.toMillis();
     String token = UUID.randomUUID().toString();
     List<Job> claimed =
-        write(
-            c -> {
-              int allow = max;
-              Limits limits = lockLimits(c, queue);
-              if (limits != null) {
-                allow = limits.allowance(c, queue, max, nowMs);
-              }
-              List<Job> jobs =
-                  allow <= 0
-                      ? List.of()
-                      : claimDue(c, queue, workerId, allow, token, expires, nowMs);
-              if (limits != null) {
-                limits.spend(c, queue, jobs.size(), nowMs);
-              }
-              return jobs;
-            },
-            "claim jobs of queue '" + queue + "'");
+        hasLimits(queue)
+            ? claimLimited(queue, workerId, max, token, expires, nowMs)
+            : oneStatement(
+                c -> claimDue(c, queue, workerId, max, token, expires, nowMs),
+                "claim jobs of queue '" + queue + "'");
     List<Job> sorted = new ArrayList<>(claimed);
     sorted.sort(
         Comparator.comparingInt(Job::priority)
@@ -331,6 +324,43 @@ abstract class JdbcJobStore implements JobStore {
             .thenComparing(Job::runAt)
             .thenComparingLong(Job::id));
     return sorted;
+  }
+
+  /**
+   * Whether {@code queue} has a limits row, read without a transaction: the common case (no limits)
+   * then claims in one statement. A limit set concurrently applies from the next claim.
+   */
+  private boolean hasLimits(String queue) {
+    return read(
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement("select 1 from weft_queues where queue = ?")) {
+            ps.setString(1, queue);
+            try (ResultSet r = ps.executeQuery()) {
+              return r.next();
+            }
+          }
+        },
+        "read limits of queue '" + queue + "'");
+  }
+
+  private List<Job> claimLimited(
+      String queue, String workerId, int max, String token, long expires, long nowMs) {
+    return write(
+        c -> {
+          int allow = max;
+          Limits limits = lockLimits(c, queue);
+          if (limits != null) {
+            allow = limits.allowance(c, queue, max, nowMs);
+          }
+          List<Job> jobs =
+              allow <= 0 ? List.of() : claimDue(c, queue, workerId, allow, token, expires, nowMs);
+          if (limits != null) {
+            limits.spend(c, queue, jobs.size(), nowMs);
+          }
+          return jobs;
+        },
+        "claim jobs of queue '" + queue + "'");
   }
 
   /** The limits row of a queue, read (and locked where the database can) inside a claim. */

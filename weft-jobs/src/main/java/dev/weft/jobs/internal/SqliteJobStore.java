@@ -53,6 +53,16 @@ final class SqliteJobStore extends JdbcJobStore {
   }
 
   @Override
+  <T extends @Nullable Object> T oneStatement(Tx<T> work, String what) {
+    writeLock.lock();
+    try {
+      return super.oneStatement(work, what);
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  @Override
   List<List<String>> migrations() {
     return List.of(schemaV1("integer primary key autoincrement"));
   }
