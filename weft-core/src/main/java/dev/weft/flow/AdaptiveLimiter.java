@@ -254,7 +254,7 @@ public final class AdaptiveLimiter {
   }
 
   private Token token() {
-    return new Token(this, time.read(), gate.inUse());
+    return new Token(this, time.read(), gate.inUseRacy()); // no lock on the fast path
   }
 
   /** {@return the current limit} */
