@@ -12,5 +12,5 @@ module dev.weft.core {
   exports dev.weft.time;
   exports dev.weft.observe;
   exports dev.weft.policy;
-// exports dev.weft.diagnose;
+  exports dev.weft.diagnose;
 }
