@@ -515,7 +515,7 @@ public final class Scope implements AutoCloseable {
         new CancelledException(describe() + " was cancelled from outside: " + text, why));
   }
 
-  /** The token's own reaction, run first by whichever thread cancels it. */
+  /** The token's own reaction, run after its callbacks by whichever thread cancels it. */
   private void cancelForks() {
     int n = forkCount;
     ForkImpl<?>[] view = forksView;
