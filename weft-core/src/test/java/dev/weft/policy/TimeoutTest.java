@@ -80,7 +80,9 @@ class TimeoutTest {
     clock.advance(Duration.ofSeconds(2));
     assertThat(call.failure())
         .isInstanceOf(DeadlineExceededException.class)
-        .hasMessageContaining("deadline of PT2S exceeded in scope 'report'");
+        .hasMessage(
+            "timeout 'report' of PT2S passed; the work was interrupted, its token cancelled,"
+                + " and it has stopped");
     assertThat(interrupted).isTrue();
     assertThat(tokenCancelled).isTrue();
     assertThat(events.all())
