@@ -143,7 +143,7 @@ public final class Timeout implements Policy<Object> {
    * The default mode: the work runs on the caller's thread, bound (TaskContext.callWithin) to a
    * token of its own, linked to the enclosing task's, and to the deadline. A watcher thread parks
    * until the deadline. The caller and the watcher race on one atomic: RUNNING -> DONE (the work
-   * returned first: the caller unparks the watcher, which exits, and returns at once) or RUNNING
+   * returned first: the caller interrupts the watcher, which exits, and returns at once) or RUNNING
    * -> FIRED (the watcher won: it cancels the token and interrupts the caller; the caller, once the
    * work has returned, joins the watcher so that no interrupt can arrive after the call, clears
    * that interrupt and throws DeadlineExceededException). No thread hand-off on the success path.
@@ -167,7 +167,9 @@ public final class Timeout implements Policy<Object> {
       link.close();
     }
     if (watch.state.compareAndSet(Watch.RUNNING, Watch.DONE)) {
-      LockSupport.unpark(watcher);
+      // an interrupt, not an unpark: a time source may park inside parkUntil (on a lock, say)
+      // and swallow an unpark permit, but an interrupt stays until the watcher clears it
+      watcher.interrupt();
       if (failure != null) {
         throw rethrow(failure);
       }
@@ -245,7 +247,7 @@ public final class Timeout implements Policy<Object> {
           return;
         }
         clock.parkUntil(deadline.ticks());
-        Thread.interrupted(); // nobody should interrupt the watcher; it keeps watching
+        Thread.interrupted(); // the caller's signal that the work returned; the loop re-checks
       }
     }
   }

@@ -156,6 +156,35 @@ class TimeoutTest {
   }
 
   @Test
+  void cancellingTheEnclosingTaskCancelsTheTimedWorksToken() throws Throwable {
+    CountDownLatch started = new CountDownLatch(1);
+    AtomicBoolean sawCancel = new AtomicBoolean();
+    Async<Object> call =
+        Async.start(() -> {
+          try (dev.weft.task.Scope scope = dev.weft.task.Scope.open()) {
+            dev.weft.task.Fork<Object> fork =
+                scope.fork(() ->
+                    timeout(Duration.ofHours(1))
+                        .call(() -> {
+                          CountDownLatch cancelled = new CountDownLatch(1);
+                          try (var r = TaskContext.token().onCancel(cancelled::countDown)) {
+                            started.countDown();
+                            awaitIgnoringInterrupts(cancelled);
+                          }
+                          sawCancel.set(TaskContext.isCancelled());
+                          return "stopped";
+                        }));
+            started.await();
+            scope.cancel();
+            scope.join();
+            return fork.state();
+          }
+        });
+    assertThat(call.get()).isNotNull(); // the work chose to return a value once cancelled
+    assertThat(sawCancel).isTrue();
+  }
+
+  @Test
   void settingsAreValidated() {
     assertThatThrownBy(() -> Timeout.of(Duration.ZERO)).hasMessage("timeout must be > 0, was PT0S");
   }
