@@ -178,7 +178,7 @@ public final class Worker implements AutoCloseable {
         List<Job> jobs;
         try {
           jobs = store.claim(queueName, id, free, lease, time.wallTime());
-        } catch (JobStoreException e) {
+        } catch (RuntimeException e) {
           emitStoreFailure("claim jobs", e);
           parkUntilSignal(poll, () -> stopping);
           continue;
@@ -420,7 +420,7 @@ public final class Worker implements AutoCloseable {
     Set<Long> applied;
     try {
       applied = store.finish(finishes, time.wallTime());
-    } catch (JobStoreException e) {
+    } catch (RuntimeException e) {
       emitStoreFailure("write " + batch.size() + " job outcomes", e);
       return false;
     }
@@ -481,7 +481,7 @@ public final class Worker implements AutoCloseable {
       }
       store.heartbeat(info());
       rescue(now);
-    } catch (JobStoreException e) {
+    } catch (RuntimeException e) {
       emitStoreFailure("renew leases and rescue", e);
     }
   }
@@ -521,7 +521,7 @@ public final class Worker implements AutoCloseable {
     }
   }
 
-  private void emitStoreFailure(String operation, JobStoreException e) {
+  private void emitStoreFailure(String operation, RuntimeException e) {
     if (!listener.isNone()) {
       Listener.emit(
           listener, new JobEvent.StoreFailed(id, operation, String.valueOf(e.getMessage())));
