@@ -297,19 +297,18 @@ abstract class WorkerContract {
 
   @Test
   void aClosedWorkerAndQueueLeaveNoThreadBehind() throws Throwable {
-    dev.weft.test.Leaks.assertNoLeaks(
-        () -> {
-          try (JobQueue q = openSameDatabase()) {
-            q.enqueue(many(20, "work"));
-            try (Worker w =
-                q.worker("q")
-                    .pollInterval(Duration.ofMillis(200))
-                    .handler("work", ctx -> JobOutcome.success())
-                    .start()) {
-              assertThat(w.awaitDrained(PATIENCE)).isTrue();
-            }
-          }
-        });
+    dev.weft.test.Leaks.assertNoLeaks(() -> {
+      try (JobQueue q = openSameDatabase()) {
+        q.enqueue(many(20, "work"));
+        try (Worker w =
+            q.worker("q")
+                .pollInterval(Duration.ofMillis(200))
+                .handler("work", ctx -> JobOutcome.success())
+                .start()) {
+          assertThat(w.awaitDrained(PATIENCE)).isTrue();
+        }
+      }
+    });
   }
 
   @Test
