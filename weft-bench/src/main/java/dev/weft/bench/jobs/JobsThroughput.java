@@ -90,7 +90,8 @@ public final class JobsThroughput {
     String location = fresh(target);
     int n = 2000;
     long[] lat = new long[n];
-    java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger done =
+        new java.util.concurrent.atomic.AtomicInteger();
     try (JobQueue q = JobQueue.open(location);
         Worker w =
             q.worker("lat")
