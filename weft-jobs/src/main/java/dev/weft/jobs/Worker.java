@@ -171,7 +171,9 @@ public final class Worker implements AutoCloseable {
   private void claimLoop() {
     boolean polled = true;
     while (!stopping) {
-      int free = concurrency - running.get();
+      // slots free now, but never more than `concurrency` outcomes waiting to be written: when the
+      // database cannot take them, the worker stops claiming instead of piling up leases
+      int free = Math.min(concurrency - running.get(), 2 * concurrency - active.size());
       if (free >= claimBatch || (free > 0 && (claimSignal || polled))) {
         claimSignal = false;
         polled = false;
@@ -199,7 +201,15 @@ public final class Worker implements AutoCloseable {
         }
         waiters.forEach(LockSupport::unpark); // the queue may be drained
       }
-      parkUntilSignal(poll, () -> stopping || claimSignal);
+      // wake for a signal only when a slot is free: with every slot busy a pending signal must
+      // not turn this loop into a spin that starves the handlers' carrier threads
+      parkUntilSignal(
+          poll,
+          () ->
+              stopping
+                  || (claimSignal
+                      && running.get() < concurrency
+                      && active.size() < 2 * concurrency));
       polled = !claimSignal;
     }
   }
