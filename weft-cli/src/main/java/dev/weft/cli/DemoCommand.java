@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.weft.policy.Backoff;
 import dev.weft.time.TimeSource;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -50,10 +51,19 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
   int concurrency;
 
   private final TimeSource time = TimeSource.system();
+  private final PrintStream stdout;
+  private final PrintStream stderr;
+
+  DemoCommand(PrintStream out, PrintStream err) {
+    this.stdout = out;
+    this.stderr = err;
+  }
 
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
+    stderr.flush();
+    stdout.flush();
     if (requests < 1 || concurrency < 1) {
       throw new picocli.CommandLine.ParameterException(
           spec.commandLine(), "--requests and --jobs must be >= 1");
