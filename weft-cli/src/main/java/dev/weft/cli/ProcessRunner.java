@@ -117,11 +117,14 @@ final class ProcessRunner {
         terminate();
       }
       int exit = p.waitFor();
-      if (!joinReaders(Duration.ofMillis(250))) {
-        // the job's process is gone but its children still hold the output open: end them
-        signalGroup(p.pid(), "KILL");
-        joinReaders(null);
+      if (setsid && Signals.groupAlive(p.pid())) {
+        // the job's process is gone but left processes behind in its group: end them too
+        Signals.signalGroup(p.pid(), Signals.TERM);
+        if (Signals.groupAlive(p.pid())) {
+          Signals.signalGroup(p.pid(), Signals.KILL);
+        }
       }
+      joinReaders();
       int signal = 0;
       boolean k = killed;
       if (timedOut || k) {
@@ -146,14 +149,14 @@ final class ProcessRunner {
       killed = true;
       List<ProcessHandle> tree = p.descendants().toList();
       if (setsid) {
-        signalGroup(p.pid(), "TERM");
+        Signals.signalGroup(p.pid(), Signals.TERM);
       } else {
         p.destroy();
         tree.forEach(ProcessHandle::destroy);
       }
       boolean exited = p.waitFor(nanos(grace), TimeUnit.NANOSECONDS);
       if (setsid) {
-        signalGroup(p.pid(), "KILL"); // stragglers that ignored TERM
+        Signals.signalGroup(p.pid(), Signals.KILL); // stragglers that ignored TERM
       }
       if (!exited) {
         p.destroyForcibly();
@@ -166,18 +169,13 @@ final class ProcessRunner {
       p.waitFor();
     }
 
-    private boolean joinReaders(@Nullable Duration limit) throws InterruptedException {
+    private void joinReaders() throws InterruptedException {
       Thread o = outReader;
       Thread e = errReader;
-      if (o == null || e == null) {
-        return true;
-      }
-      if (limit == null) {
+      if (o != null && e != null) {
         o.join();
         e.join();
-        return true;
       }
-      return o.join(limit) && e.join(limit);
     }
   }
 
@@ -195,22 +193,6 @@ final class ProcessRunner {
       }
     } catch (IOException e) {
       // the pipe closed under us: the job was killed; what was read is kept
-    }
-  }
-
-  /** Sends {@code signal} to process group {@code pgid}; a group that no longer exists is fine. */
-  static void signalGroup(long pgid, String signal) {
-    try {
-      Process kill =
-          new ProcessBuilder("kill", "-" + signal, "--", "-" + pgid)
-              .redirectErrorStream(true)
-              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-              .start();
-      kill.waitFor();
-    } catch (IOException e) {
-      ProcessHandle.of(pgid).ifPresent(ProcessHandle::destroyForcibly);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
   }
 }

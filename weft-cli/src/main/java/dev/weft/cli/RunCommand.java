@@ -148,6 +148,12 @@ final class RunCommand implements Callable<Integer> {
       description = "SQLite file recording the run (default .weft/state.db).")
   Path state = Path.of(".weft", "state.db");
 
+  @Option(
+      names = "--db",
+      paramLabel = "URL",
+      description = "postgres://... : a shared queue that 'weft worker' on other machines drains.")
+  @Nullable String db;
+
   @Option(names = "--no-state", description = "Record nothing; --resume is then impossible.")
   boolean noState;
 
@@ -202,6 +208,14 @@ final class RunCommand implements Callable<Integer> {
       }
     }
     RunSettings settings = settings();
+    if (db != null) {
+      String url = db;
+      DatabaseUrl.parse(url).checkReachable(url, Duration.ofSeconds(5));
+      throw new BadInput(
+          "--db '"
+              + url
+              + "': the distributed queue needs weft-jobs' PostgreSQL store, not in this build yet");
+    }
     CommandWords split = CommandWords.split(words);
     List<InputSource.Spec> specs = new ArrayList<>();
     argFiles.forEach(f -> specs.add(InputSource.Spec.file(f, false)));

@@ -24,28 +24,28 @@ class MainTest {
   @Test
   void versionNamesWeftAndTheJava() {
     assertThat(run("--version")).isZero();
-    assertThat(out.toString()).startsWith("weft ").contains("Java 25");
+    assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("weft ").contains("Java 25");
   }
 
   @Test
   void helpListsTheCommands() {
     assertThat(run("--help")).isZero();
-    assertThat(out.toString()).contains("Usage: weft").contains("demo");
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("Usage: weft").contains("demo");
   }
 
   @Test
   void anUnknownFlagIsOneLineAndExit255() {
     assertThat(run("--frobnicate")).isEqualTo(255);
-    assertThat(out.toString()).isEmpty();
-    assertThat(err.toString().lines().findFirst().orElseThrow())
+    assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
+    assertThat(err.toString(StandardCharsets.UTF_8).lines().findFirst().orElseThrow())
         .isEqualTo("weft: Unknown option: '--frobnicate'");
-    assertThat(err.toString()).doesNotContain("\tat ");
+    assertThat(err.toString(StandardCharsets.UTF_8)).doesNotContain("\tat ");
   }
 
   @Test
   void demoFetchesEverythingAndSummarizes() {
     assertThat(run("demo", "--requests", "200", "-j", "16")).isZero();
-    assertThat(out.toString())
+    assertThat(out.toString(StandardCharsets.UTF_8))
         .contains("ok first try")
         .contains("p99 latency")
         .contains("throughput");
@@ -54,6 +54,7 @@ class MainTest {
   @Test
   void demoRejectsANonPositiveCount() {
     assertThat(run("demo", "--requests", "0")).isEqualTo(255);
-    assertThat(err.toString()).startsWith("weft: --requests and --jobs must be >= 1");
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .startsWith("weft: --requests and --jobs must be >= 1");
   }
 }
