@@ -3,9 +3,11 @@
  * observability on virtual threads. Depends on the JDK alone.
  */
 module dev.weft.core {
-  requires static org.jspecify;
+  requires static transitive org.jspecify;
 
   exports dev.weft.time;
+  exports dev.weft.flow;
   exports dev.weft.observe;
   exports dev.weft.policy;
+  exports dev.weft.task;
 }
