@@ -41,6 +41,18 @@ final class LineFile implements Closeable {
     }
   }
 
+  /** Writes to {@code out} (standard output), which {@link #close} flushes but leaves open. */
+  LineFile(java.io.PrintStream out) {
+    this.out =
+        new BufferedWriter(
+            new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8) {
+              @Override
+              public void close() throws IOException {
+                flush();
+              }
+            });
+  }
+
   /** Appends {@code line} and a newline, and flushes. */
   synchronized void println(String line) throws IOException {
     out.write(line);

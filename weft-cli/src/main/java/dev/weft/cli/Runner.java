@@ -1,5 +1,6 @@
 package dev.weft.cli;
 
+import dev.weft.flow.RateLimiter;
 import dev.weft.observe.WeftThreads;
 import dev.weft.time.TimeSource;
 import java.io.IOException;
@@ -54,7 +55,7 @@ final class Runner {
   private final HaltTracker halt;
   private final ProcessRunner processes;
   private final Slots slots;
-  private final Pacer pacer;
+  private final @Nullable RateLimiter pacer;
   private final Set<ProcessRunner.Job> running = ConcurrentHashMap.newKeySet();
   private final Phaser inFlight = new Phaser(1);
   private volatile boolean stopping;
@@ -69,7 +70,15 @@ final class Runner {
     this.halt = halt;
     this.processes = new ProcessRunner(settings.grace());
     this.slots = new Slots(settings.jobs());
-    this.pacer = new Pacer(time, settings.startInterval());
+    this.pacer =
+        settings.startInterval().isZero()
+            ? null
+            : RateLimiter.builder()
+                .name("weft-run-starts")
+                .rate(1, settings.startInterval())
+                .burst(1)
+                .timeSource(time)
+                .build();
   }
 
   /**
@@ -101,7 +110,10 @@ final class Runner {
           slots.release(slot);
           break;
         }
-        pacer.await();
+        RateLimiter starts = pacer;
+        if (starts != null) {
+          starts.acquire();
+        }
         halt.started();
         started++;
         long s = seq;

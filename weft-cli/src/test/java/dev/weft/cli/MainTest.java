@@ -10,6 +10,8 @@ import org.junit.jupiter.api.Test;
 
 class MainTest {
 
+  @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir;
+
   private final ByteArrayOutputStream out = new ByteArrayOutputStream();
   private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
@@ -44,9 +46,11 @@ class MainTest {
 
   @Test
   void demoFetchesEverythingAndSummarizes() {
-    assertThat(run("demo", "--requests", "200", "-j", "16")).isZero();
+    assertThat(run("demo", "--requests", "200", "-j", "16", "--dir", dir.toString())).isZero();
     assertThat(out.toString(StandardCharsets.UTF_8))
-        .contains("ok first try")
+        .contains("ok, first try")
+        .contains("dead-lettered")
+        .contains("breaker trips")
         .contains("p99 latency")
         .contains("throughput");
   }
