@@ -19,7 +19,10 @@ import org.jspecify.annotations.Nullable;
  */
 record FetchRequest(URI uri, String method, Map<String, String> headers, @Nullable String body) {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Loaded only when a JSON request is read: plain URL lists never pay for Jackson's mapper. */
+  private static final class Mapper {
+    static final ObjectMapper JSON = new ObjectMapper();
+  }
 
   /**
    * {@return {@code line} parsed}
@@ -31,7 +34,7 @@ record FetchRequest(URI uri, String method, Map<String, String> headers, @Nullab
     String t = line.trim();
     try {
       if (t.startsWith("{")) {
-        JsonNode n = JSON.readTree(t);
+        JsonNode n = Mapper.JSON.readTree(t);
         JsonNode url = n.get("url");
         if (url == null || !url.isTextual()) {
           throw new BadInput("input line " + lineNumber + ": a JSON request needs a \"url\"");

@@ -172,7 +172,7 @@ final class Fetcher {
   Stats run(Iterator<String> lines, LongPredicate skip) {
     long start = time.read();
     long seq = 0;
-    try (client) {
+    try {
       while (!stopping && lines.hasNext()) {
         String line = lines.next();
         seq++;
@@ -209,6 +209,7 @@ final class Fetcher {
           interrupt();
         }
       }
+      client.close(); // only now: every request has ended
       if (wasInterrupted) {
         Thread.currentThread().interrupt();
       }
