@@ -199,12 +199,17 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
+    DependencyRun dag = null;
     if (jobsFile != null) {
       String v = jobsFile;
       if (!Files.exists(Path.of(v)) && v.matches("\\d+%?|[+-]\\d+")) {
         jobs = v;
       } else {
-        return new DependencyRun(this, Path.of(v)).call();
+        if (!words.isEmpty()) {
+          throw new BadInput("--jobs FILE gives the commands; remove " + words);
+        }
+        dag = new DependencyRun(Path.of(v));
+        noState = true; // job numbers follow completion order: not resumable by number yet
       }
     }
     RunSettings settings = settings();
@@ -243,7 +248,9 @@ final class RunCommand implements Callable<Integer> {
         throw new BadInput("--resume needs the state; it cannot be combined with --no-state");
       }
       OptionalLong total =
-          haltRule.percent() || bar || eta ? input.countTotal() : OptionalLong.empty();
+          dag != null
+              ? OptionalLong.of(dag.size())
+              : haltRule.percent() || bar || eta ? input.countTotal() : OptionalLong.empty();
       ProgressLine progress =
           bar || eta ? new ProgressLine(time, err, isTerminal(), bar, "jobs") : null;
       if (progress != null && total.isPresent()) {
@@ -261,7 +268,16 @@ final class RunCommand implements Callable<Integer> {
       Thread hook = Main.signals() ? onInterrupt(runner, ended) : null;
       String stateFailure = null;
       try {
-        runner.run(input, runState == null ? seq -> false : runState.skip());
+        if (dag != null) {
+          runner.onFinished(dag::finished);
+          runner.run(dag, seq -> false);
+          for (String s : dag.skipped()) {
+            err.println("weft: skipped " + s);
+            tracker.finished(false, 1);
+          }
+        } else {
+          runner.run(input, runState == null ? seq -> false : runState.skip());
+        }
       } finally {
         if (progress != null) {
           progress.close();

@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,6 +48,18 @@ final class Runner {
       PrintStream out,
       PrintStream err) {}
 
+  /** Told when a job has ended, after all its records are written. */
+  @FunctionalInterface
+  interface Finished {
+    /**
+     * Receives the end of job {@code seq}.
+     *
+     * @param seq the job number
+     * @param ok whether it succeeded (false when it failed or was killed)
+     */
+    void finished(long seq, boolean ok);
+  }
+
   private static final ThreadFactory JOBS = WeftThreads.virtual("weft-run-job");
 
   private final RunSettings settings;
@@ -62,6 +75,12 @@ final class Runner {
   private volatile boolean interrupted;
   private volatile boolean killing;
   private volatile @Nullable String sinkFailure;
+  private volatile Finished onFinished = (seq, ok) -> {};
+
+  /** Sets who is told when each job ends (the dependency runner); call before {@link #run}. */
+  void onFinished(Finished f) {
+    this.onFinished = f;
+  }
 
   Runner(RunSettings settings, Sinks sinks, HaltTracker halt, TimeSource time) {
     this.settings = settings;
@@ -86,7 +105,7 @@ final class Runner {
    *
    * @return the number of jobs started
    */
-  long run(InputSource input, LongPredicate skip) throws IOException {
+  long run(Iterator<List<String>> input, LongPredicate skip) throws IOException {
     long seq = 0;
     long started = 0;
     try {
@@ -187,6 +206,7 @@ final class Runner {
 
   private void runJob(long seq, List<String> args, int firstSlot) {
     int slot = firstSlot;
+    boolean succeeded = false;
     ProgressLine progress = sinks.progress();
     if (progress != null) {
       progress.running.incrementAndGet();
@@ -248,6 +268,7 @@ final class Runner {
       if (cut) {
         return;
       }
+      succeeded = ok;
       Duration took = time.since(t0);
       int status = outcome.signal() != 0 ? 128 + outcome.signal() : outcome.exitValue();
       LineFile results = sinks.results();
@@ -290,6 +311,7 @@ final class Runner {
       interrupted = true;
       stopping = true;
     } finally {
+      onFinished.finished(seq, succeeded);
       if (progress != null) {
         progress.running.decrementAndGet();
       }
