@@ -41,7 +41,7 @@ import picocli.CommandLine.Parameters;
       "stdin. Input is streamed: jobs start at once and memory stays flat.",
       "",
       "Placeholders: {} the input, {.} without extension, {/} basename, {//} dirname,",
-      "{/.} basename without extension, {#} job number, {%} slot; {1} {2.} ... per source.",
+      "{/.} basename without extension, {#} job number, {%%} slot; {1} {2.} ... per source.",
       "Inputs are shell-quoted: a file named 'a b; rm -rf x' is one argument, never code.",
       "A command without shell syntax is exec'd directly, without a shell.",
       "",
@@ -53,7 +53,7 @@ import picocli.CommandLine.Parameters;
       "",
       "Examples:",
       "  weft run gzip ::: *.log",
-      "  find . -name '*.wav' | weft run -j 50% --bar ffmpeg -i {} {.}.mp3",
+      "  find . -name '*.wav' | weft run -j 50%% --bar ffmpeg -i {} {.}.mp3",
       "  weft run --rate 20/s --retries 3 --timeout 30s --joblog jobs.log curl -sf {} :::: urls",
       "  weft run --halt now,fail=1 -k 'test -s {}' ::: a b c"
     })
@@ -62,7 +62,8 @@ final class RunCommand implements Callable<Integer> {
   @Option(
       names = {"-j", "-P", "--max-procs"},
       paramLabel = "N",
-      description = "Job slots: N, N% of cores, +N, -N, 0 for as many as possible (default 100%).")
+      description =
+          "Job slots: N, N%% of cores, +N, -N, 0 for as many as possible (default 100%%).")
   String jobs = "100%";
 
   @Option(
@@ -107,7 +108,7 @@ final class RunCommand implements Callable<Integer> {
   @Option(
       names = "--halt",
       paramLabel = "WHEN,WHAT=N",
-      description = "Stop early: now,fail=1 | soon,fail=10% | now,success=1 | never.")
+      description = "Stop early: now,fail=1 | soon,fail=10%% | now,success=1 | never.")
   String halt = "never";
 
   @Option(

@@ -36,6 +36,19 @@ class MainTest {
   }
 
   @Test
+  void helpRunIsAManPage() {
+    assertThat(run("help", "run")).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .contains("Placeholders: {} the input")
+        .contains("{%} slot")
+        .contains("-j 50% --bar")
+        .contains("--joblog=FILE");
+    assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
+    assertThat(run("help", "fetch")).isZero();
+    assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
+  }
+
+  @Test
   void anUnknownFlagIsOneLineAndExit255() {
     assertThat(run("--frobnicate")).isEqualTo(255);
     assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
