@@ -38,6 +38,45 @@ class ResumeAfterKillTest {
   }
 
   @Test
+  void ctrlCKillsTheRunningTreesRecordsAndExits255() throws Exception {
+    Path fifo = dir.resolve("started");
+    assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+    Path marks = dir.resolve("marks");
+    Path block = Files.createFile(dir.resolve("block"));
+    String job =
+        "echo {} >> "
+            + marks
+            + "; if [ -e "
+            + block
+            + " ] && [ {} -ge 2 ]; then echo $$ > "
+            + fifo
+            + "; exec sleep 1000; fi";
+    Process weft = weft("run", "-j", "2", job, ":::", "1", "2", "3", "4");
+    List<Long> groups = new ArrayList<>();
+    while (groups.size() < 2) {
+      try (BufferedReader r = Files.newBufferedReader(fifo, StandardCharsets.UTF_8)) {
+        for (String line; (line = r.readLine()) != null; ) {
+          groups.add(Long.parseLong(line.trim()));
+        }
+      }
+    }
+    assertThat(new ProcessBuilder("kill", "-INT", Long.toString(weft.pid())).start().waitFor())
+        .isZero();
+    assertThat(weft.waitFor()).isEqualTo(255);
+    assertThat(Files.readString(dir.resolve("err.txt")))
+        .contains("weft: interrupted; finished jobs are recorded, --resume runs the rest");
+    assertThat(groups).noneMatch(ProcessTreeTest::alive);
+    // job 1 finished and is recorded; 2 and 3 were killed, 4 never started: resume runs 2, 3, 4
+    Files.delete(block);
+    Process resumed = weft("run", "--resume", "-j", "2", job, ":::", "1", "2", "3", "4");
+    assertThat(resumed.waitFor()).isZero();
+    assertThat(Files.readAllLines(marks))
+        .filteredOn("1"::equals)
+        .hasSize(1); // recorded before Ctrl-C: not run again
+    assertThat(Files.readAllLines(marks)).contains("4");
+  }
+
+  @Test
   void killedRunResumesWithNothingLostAndNothingRepeated() throws Exception {
     Path fifo = dir.resolve("started");
     assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
