@@ -118,6 +118,7 @@ final class RunState implements AutoCloseable {
   }
 
   private void open() throws SQLException {
+    SqliteNative.useCache();
     Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
     connection = c;
     try (Statement s = c.createStatement()) {

@@ -33,6 +33,7 @@ final class StatusCommand implements Callable<Integer> {
     if (!Files.isRegularFile(state)) {
       throw new BadInput("--state '" + state + "' does not exist (no run recorded here yet)");
     }
+    SqliteNative.useCache();
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + state);
         Statement s = c.createStatement();
         ResultSet r =
