@@ -264,15 +264,19 @@ public final class Scope implements AutoCloseable {
       fork.run(); // settles as cancelled at once, on this thread
       return fork;
     }
-    Runnable body = propagator == null ? fork : propagator.wrap(fork);
     try {
+      if (propagator != null) {
+        fork.propagate(propagator);
+      }
       if (executor == null) {
-        THREADS.newThread(body).start();
+        THREADS.newThread(fork).start();
       } else {
-        executor.execute(body);
+        executor.execute(fork);
       }
     } catch (Throwable t) {
-      if (fork.cancelBeforeStart()) {
+      // the thread did not start, or the executor rejected the fork: it never ran, so settle it
+      // here (a canceller may already have marked it CANCELLED; it is still ours to settle)
+      if (fork.markNeverStarted()) {
         settleFailure(fork, t);
       }
     }
@@ -511,7 +515,7 @@ public final class Scope implements AutoCloseable {
         new CancelledException(describe() + " was cancelled from outside: " + text, why));
   }
 
-  /** The token's own reaction, run first by whichever thread cancels it. */
+  /** The token's own reaction, run after its callbacks by whichever thread cancels it. */
   private void cancelForks() {
     int n = forkCount;
     ForkImpl<?>[] view = forksView;
