@@ -8,4 +8,5 @@ module dev.weft.core {
   exports dev.weft.time;
   exports dev.weft.observe;
   exports dev.weft.policy;
+  exports dev.weft.stream;
 }
