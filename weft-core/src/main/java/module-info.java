@@ -3,7 +3,7 @@
  * observability on virtual threads. Depends on the JDK alone.
  */
 module dev.weft.core {
-  requires static org.jspecify;
+  requires static transitive org.jspecify;
 
   exports dev.weft.time;
   exports dev.weft.observe;

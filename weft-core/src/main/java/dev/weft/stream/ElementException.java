@@ -22,7 +22,12 @@ public final class ElementException extends RuntimeException {
    * @param cause what the function threw
    */
   public ElementException(long index, Throwable cause) {
-    super("element #" + index + " failed: " + cause, cause);
+    this("element", index, cause);
+  }
+
+  /** Creates the exception for a {@code what} other than an element, such as a page. */
+  ElementException(String what, long index, Throwable cause) {
+    super(what + " #" + index + " failed: " + cause, cause);
     this.index = index;
   }
 
@@ -35,12 +40,17 @@ public final class ElementException extends RuntimeException {
    * {@return {@code failure} itself if unchecked, otherwise wrapped with the element's position}
    */
   static RuntimeException wrap(long index, Throwable failure) {
+    return wrap("element", index, failure);
+  }
+
+  /** {@return {@code failure} itself if unchecked, otherwise wrapped with {@code what #index}} */
+  static RuntimeException wrap(String what, long index, Throwable failure) {
     if (failure instanceof RuntimeException r) {
       return r;
     }
     if (failure instanceof Error e) {
       throw e;
     }
-    return new ElementException(index, failure);
+    return new ElementException(what, index, failure);
   }
 }
