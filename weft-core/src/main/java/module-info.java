@@ -6,7 +6,10 @@ module dev.weft.core {
   requires static transitive org.jspecify;
 
   exports dev.weft.time;
+  exports dev.weft.flow;
   exports dev.weft.observe;
   exports dev.weft.policy;
+  exports dev.weft.queue;
   exports dev.weft.stream;
+  exports dev.weft.task;
 }

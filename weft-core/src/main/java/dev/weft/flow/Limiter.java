@@ -1,0 +1,427 @@
+package dev.weft.flow;
+
+import dev.weft.observe.Listener;
+import dev.weft.observe.WeftThreads;
+import dev.weft.time.TimeSource;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadFactory;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A {@code Limiter} admits at most <i>limit</i> concurrent calls; others wait in FIFO order (the
+ * p-limit of JavaScript, on blocking code). Thread-safe; share one instance. Memory consistency
+ * effects: actions of a call before it releases its permit happen-before the actions of the call
+ * that is next admitted with that permit.
+ *
+ * {@snippet :
+ * Limiter limit = Limiter.of(10);
+ * List<Body> bodies = limit.map(urls, url -> http.get(url)); // 10 at a time, results in order
+ * Body one = limit.call(() -> http.get(url));
+ * }
+ *
+ * <p>The limit can change at run time ({@link #setLimit(int)}): raising it admits waiters at once,
+ * lowering it lets running calls finish and admits no one until fewer than the new limit run.
+ * Waiting callers are admitted strictly in arrival order; a caller that gives up (timeout,
+ * interrupt, {@link #clearPending()}) leaves the queue without taking or losing a permit, even when
+ * a permit was handed to it at the very moment it gave up.
+ *
+ * <p>For weighted permits, leak tracking and {@code use}, see {@link Permits}; for a limit per key,
+ * {@link KeyedLimiter}.
+ */
+public final class Limiter {
+
+  private final Gate gate;
+  private final ThreadFactory threads;
+
+  private Limiter(Builder b) {
+    this.gate = new Gate(b.name, b.limit, b.time, b.listener);
+    this.threads = WeftThreads.virtual("weft-limiter-" + b.name);
+  }
+
+  /**
+   * {@return a limiter admitting at most {@code limit} calls at once, on the system clock}
+   *
+   * @throws IllegalArgumentException if {@code limit < 1}
+   */
+  public static Limiter of(int limit) {
+    return builder().limit(limit).build();
+  }
+
+  /** {@return a builder; the default limit is 1, the name "limiter"} */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Runs {@code task} once a permit is free, waiting in FIFO order for it, and releases the permit
+   * when the task returns or throws.
+   *
+   * <p>Returns what the task returns; throws what the task throws, unchanged; throws {@link
+   * InterruptedException} (flag cleared, task not run) if interrupted while waiting; throws {@link
+   * LimiterClearedException} (task not run) if {@link #clearPending()} sent it away. An interrupt
+   * while the task runs is the task's business.
+   *
+   * @param task the work
+   * @param <T> the result type
+   * @param <X> what the task may throw
+   * @return the task's result
+   * @throws X when the task fails
+   * @throws InterruptedException if interrupted while waiting for a permit
+   */
+  public <T extends @Nullable Object, X extends Exception> T call(ThrowingCallable<T, X> task)
+      throws X, InterruptedException {
+    Objects.requireNonNull(task, "task");
+    gate.acquire(1, null);
+    try {
+      return task.call();
+    } finally {
+      gate.release(1);
+    }
+  }
+
+  /**
+   * Runs {@code task} if a permit comes free within {@code timeout}.
+   *
+   * <p>Returns the task's result (empty when it returned {@code null}); returns empty without
+   * running the task when the timeout passes first (a zero or negative timeout only takes a free
+   * permit); throws what the task throws; throws {@link InterruptedException} (flag cleared, task
+   * not run) on interrupt while waiting, and {@link LimiterClearedException} if cleared.
+   *
+   * @param timeout how long to wait for a permit
+   * @param task the work
+   * @param <T> the result type
+   * @param <X> what the task may throw
+   * @return the result, or empty when no permit came in time
+   * @throws X when the task fails
+   * @throws InterruptedException if interrupted while waiting for a permit
+   */
+  public <T, X extends Exception> Optional<T> tryCall(
+      Duration timeout, ThrowingCallable<? extends @Nullable T, X> task)
+      throws X, InterruptedException {
+    Objects.requireNonNull(timeout, "timeout");
+    Objects.requireNonNull(task, "task");
+    if (gate.acquire(1, timeout) != Gate.Outcome.ACQUIRED) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.ofNullable(task.call());
+    } finally {
+      gate.release(1);
+    }
+  }
+
+  /**
+   * Applies {@code fn} to every item, at most {@link #limit()} at once (shared with every other
+   * caller of this limiter), each on its own virtual thread, and returns the results in the order
+   * of the items.
+   *
+   * <p>Structured: when this method returns or throws, every call it started has finished. Returns
+   * the results; on the first failure stops admitting items, interrupts the calls still running,
+   * waits for them, then throws that failure unchanged with later failures (other than
+   * interruptions it caused) attached as suppressed; throws {@link InterruptedException} if the
+   * caller is interrupted (after interrupting and joining the running calls); throws {@link
+   * LimiterClearedException} if {@link #clearPending()} sent the caller away while it waited to
+   * admit the next item. Do not call it from inside a call of the same limiter with a limit of 1:
+   * the outer call holds the only permit.
+   *
+   * @param items the inputs
+   * @param fn the function
+   * @param <T> the input type
+   * @param <R> the result type
+   * @param <X> what {@code fn} may throw
+   * @return the results, in the order of {@code items}
+   * @throws X the first failure of {@code fn}
+   * @throws InterruptedException if the caller is interrupted
+   */
+  public <T, R extends @Nullable Object, X extends Exception> List<R> map(
+      Collection<? extends T> items, ThrowingFunction<? super T, ? extends R, X> fn)
+      throws X, InterruptedException {
+    Objects.requireNonNull(items, "items");
+    Objects.requireNonNull(fn, "fn");
+    List<T> inputs = List.copyOf(items);
+    Object[] results = new Object[inputs.size()];
+    Fanout run = new Fanout();
+    try {
+      for (int i = 0; i < inputs.size() && run.first == null; i++) {
+        gate.acquire(1, null);
+        if (run.first != null) {
+          gate.release(1);
+          break;
+        }
+        int index = i;
+        T input = inputs.get(i);
+        Thread t =
+            threads.newThread(() -> {
+              try {
+                results[index] = fn.apply(input);
+              } catch (Throwable e) {
+                run.failed(e);
+              } finally {
+                run.running.remove(Thread.currentThread());
+                gate.release(1);
+              }
+            });
+        run.running.add(t);
+        run.started.add(t);
+        t.start();
+      }
+    } catch (InterruptedException | RuntimeException | Error e) {
+      run.cancel();
+      run.joinUninterruptibly();
+      throw e;
+    }
+    try {
+      for (Thread t : run.started) {
+        t.join();
+      }
+    } catch (InterruptedException e) {
+      run.cancel();
+      run.joinUninterruptibly();
+      throw e;
+    }
+    Throwable first = run.first;
+    if (first != null) {
+      throw Limiter.<X>rethrow(first);
+    }
+    @SuppressWarnings("unchecked")
+    List<R> list = (List<R>) Collections.unmodifiableList(Arrays.asList(results));
+    return list;
+  }
+
+  // X is inferred from fn's declared exception: the only checked exception fn can throw
+  @SuppressWarnings({"unchecked", "TypeParameterUnusedInFormals"})
+  private static <X extends Exception> X rethrow(Throwable t) throws X {
+    if (t instanceof RuntimeException r) {
+      throw r;
+    }
+    if (t instanceof Error e) {
+      throw e;
+    }
+    return (X) t; // fn declares only X as checked
+  }
+
+  /** The shared state of one {@link #map} call. */
+  private static final class Fanout {
+    final Set<Thread> running = ConcurrentHashMap.newKeySet();
+    final List<Thread> started = new ArrayList<>();
+    volatile @Nullable Throwable first;
+    private boolean cancelled; // guarded by this
+
+    synchronized void failed(Throwable e) {
+      if (first == null) {
+        first = e;
+        cancel();
+      } else if (!(cancelled && e instanceof InterruptedException)) {
+        Objects.requireNonNull(first).addSuppressed(e);
+      }
+    }
+
+    synchronized void cancel() {
+      cancelled = true;
+      for (Thread t : running) {
+        if (!t.equals(Thread.currentThread())) {
+          t.interrupt();
+        }
+      }
+    }
+
+    void joinUninterruptibly() {
+      boolean interrupted = false;
+      for (Thread t : started) {
+        while (true) {
+          try {
+            t.join();
+            break;
+          } catch (InterruptedException e) {
+            interrupted = true;
+          }
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /**
+   * Waits in FIFO order for a permit and returns it; close it to release.
+   *
+   * <p>Returns the permit; throws {@link InterruptedException} (flag cleared, nothing held) on
+   * interrupt and {@link LimiterClearedException} if cleared.
+   *
+   * @return the permit
+   * @throws InterruptedException if interrupted while waiting
+   */
+  public Permit acquire() throws InterruptedException {
+    gate.acquire(1, null);
+    return new Gate.Held(gate, 1);
+  }
+
+  /** {@return a permit if one is free and nobody waits, else empty; never blocks} */
+  public Optional<Permit> tryAcquire() {
+    return gate.tryAcquire(1) ? Optional.of(new Gate.Held(gate, 1)) : Optional.empty();
+  }
+
+  /**
+   * Waits up to {@code timeout} in FIFO order for a permit.
+   *
+   * <p>Returns the permit when granted; returns empty when the timeout passes first (a permit
+   * granted at that very moment is passed to the next waiter, not lost); throws {@link
+   * InterruptedException} (flag cleared, nothing held) on interrupt and {@link
+   * LimiterClearedException} if cleared.
+   *
+   * @param timeout how long to wait; zero or negative only takes a free permit
+   * @return the permit, or empty on timeout
+   * @throws InterruptedException if interrupted while waiting
+   */
+  public Optional<Permit> tryAcquire(Duration timeout) throws InterruptedException {
+    Objects.requireNonNull(timeout, "timeout");
+    return gate.acquire(1, timeout) == Gate.Outcome.ACQUIRED
+        ? Optional.of(new Gate.Held(gate, 1))
+        : Optional.empty();
+  }
+
+  /** {@return how many calls hold a permit right now (a snapshot)} */
+  public int activeCount() {
+    return gate.inUse();
+  }
+
+  /** {@return how many callers wait for a permit right now (a snapshot)} */
+  public int pendingCount() {
+    return gate.queued();
+  }
+
+  /**
+   * Sends every waiting caller away: each throws {@link LimiterClearedException} without running.
+   * Running calls are not affected. Never blocks.
+   *
+   * @return how many callers were waiting
+   */
+  public int clearPending() {
+    int n = gate.clear();
+    if (n > 0 && !gate.listener.isNone()) {
+      Listener.emit(gate.listener, new FlowEvent.PendingCleared(gate.name, n));
+    }
+    return n;
+  }
+
+  /** {@return the current limit} */
+  public int limit() {
+    return gate.limit();
+  }
+
+  /**
+   * Changes the limit. Raising it admits waiters at once; lowering it admits no one until fewer
+   * calls than the new limit run (running calls are never interrupted). Zero pauses admission.
+   *
+   * @param limit the new limit, {@code >= 0}
+   * @throws IllegalArgumentException if {@code limit < 0}
+   */
+  public void setLimit(int limit) {
+    if (limit < 0) {
+      throw new IllegalArgumentException("limit must be >= 0, was " + limit);
+    }
+    int old = gate.setLimit(limit);
+    if (old != limit && !gate.listener.isNone()) {
+      Listener.emit(gate.listener, new FlowEvent.LimitChanged(gate.name, old, limit));
+    }
+  }
+
+  /** {@return this limiter's name} */
+  public String name() {
+    return gate.name;
+  }
+
+  @Override
+  public String toString() {
+    return "Limiter['"
+        + gate.name
+        + "', limit "
+        + gate.limit()
+        + ", "
+        + gate.queued()
+        + " waiting]";
+  }
+
+  /** The test hook of the underlying gate (package-private, for the give-up race test). */
+  Gate gate() {
+    return gate;
+  }
+
+  /**
+   * Builds a {@link Limiter}; each setter validates at once. Not thread-safe; build once.
+   *
+   * {@snippet :
+   * Limiter limit = Limiter.builder().name("crawler").limit(8).build();
+   * }
+   */
+  public static final class Builder {
+    private String name = "limiter";
+    private int limit = 1;
+    private TimeSource time = TimeSource.system();
+    private Listener listener = Listener.none();
+
+    private Builder() {}
+
+    /**
+     * Sets the name used in messages, events and thread names.
+     *
+     * @param name the name, not blank
+     * @return this builder
+     */
+    public Builder name(String name) {
+      this.name = Names.check(name);
+      return this;
+    }
+
+    /**
+     * Sets how many calls may run at once.
+     *
+     * @param limit the limit, {@code >= 1}
+     * @return this builder
+     */
+    public Builder limit(int limit) {
+      if (limit < 1) {
+        throw new IllegalArgumentException("limit must be >= 1, was " + limit);
+      }
+      this.limit = limit;
+      return this;
+    }
+
+    /**
+     * Sets the time source timed waits run on.
+     *
+     * @param time the time source
+     * @return this builder
+     */
+    public Builder timeSource(TimeSource time) {
+      this.time = Objects.requireNonNull(time, "time");
+      return this;
+    }
+
+    /**
+     * Sets who receives this limiter's {@link FlowEvent}s.
+     *
+     * @param listener the listener
+     * @return this builder
+     */
+    public Builder listener(Listener listener) {
+      this.listener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /** {@return the limiter} */
+    public Limiter build() {
+      return new Limiter(this);
+    }
+  }
+}

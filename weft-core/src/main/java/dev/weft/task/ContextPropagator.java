@@ -1,0 +1,56 @@
+package dev.weft.task;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The one hook that carries the caller's context (SLF4J MDC, {@code ThreadLocal}s, an OpenTelemetry
+ * {@code Context}) into every fork. weft calls {@link #wrap(Runnable)} on the forking thread, so
+ * the propagator captures the context there, and runs the returned {@code Runnable} on the fork's
+ * thread, where it installs the captured context around the body and restores the old one
+ * afterwards. weft's own context (token, deadline) needs no propagator: it is re-bound in every
+ * fork.
+ *
+ * <p>Set one on a scope with {@link Scope.Builder#propagator(ContextPropagator)}; scopes and {@link
+ * Tasks} calls opened inside its forks inherit it. Implementations must be thread-safe and must
+ * always run the body exactly once.
+ *
+ * {@snippet :
+ * ContextPropagator mdc = body -> {
+ *   Map<String, String> captured = MDC.getCopyOfContextMap();      // on the forking thread
+ *   return () -> {
+ *     Map<String, String> previous = MDC.getCopyOfContextMap();    // on the fork's thread
+ *     if (captured == null) MDC.clear(); else MDC.setContextMap(captured);
+ *     try { body.run(); } finally { if (previous == null) MDC.clear(); else MDC.setContextMap(previous); }
+ *   };
+ * };
+ * try (var scope = Scope.builder().propagator(mdc).open()) { ... }
+ * }
+ */
+@FunctionalInterface
+public interface ContextPropagator {
+
+  /**
+   * Captures the current thread's context and returns {@code body} wrapped to run inside it.
+   *
+   * @param body the fork's work; run it exactly once
+   * @return what weft runs on the fork's thread
+   */
+  Runnable wrap(Runnable body);
+
+  /**
+   * {@return a propagator applying each of {@code propagators}, the first outermost}
+   *
+   * @param propagators the propagators to combine
+   */
+  static ContextPropagator of(List<ContextPropagator> propagators) {
+    List<ContextPropagator> copy = List.copyOf(propagators);
+    return body -> {
+      Runnable wrapped = Objects.requireNonNull(body, "body");
+      for (int i = copy.size() - 1; i >= 0; i--) {
+        wrapped = copy.get(i).wrap(wrapped);
+      }
+      return wrapped;
+    };
+  }
+}
