@@ -2,7 +2,7 @@ package dev.weft.stream;
 
 /**
  * An action on one element that may throw. Checked exceptions it throws are wrapped in {@link
- * ElementException}; unchecked ones propagate unchanged.
+ * dev.weft.task.TaskFailedException}; unchecked ones propagate unchanged.
  *
  * @param <T> the input
  */

@@ -1,5 +1,6 @@
 package dev.weft.stream;
 
+import dev.weft.task.TaskFunction;
 import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.Set;
@@ -37,13 +38,13 @@ import org.jspecify.annotations.Nullable;
 final class ConcurrentMap<T, R> {
 
   private final MapSettings settings;
-  private final CheckedFunction<? super T, ? extends R> fn;
+  private final TaskFunction<? super T, ? extends R> fn;
   private final Executor executor;
   private final boolean poolThreads;
 
   ConcurrentMap(
       MapSettings settings,
-      CheckedFunction<? super T, ? extends R> fn,
+      TaskFunction<? super T, ? extends R> fn,
       Executor executor,
       boolean poolThreads) {
     this.settings = Objects.requireNonNull(settings, "settings");
@@ -125,6 +126,7 @@ final class ConcurrentMap<T, R> {
     final Set<Slot> live = ConcurrentHashMap.newKeySet();
     final AtomicReference<@Nullable Slot> failure = new AtomicReference<>();
     final ArrayDeque<Slot> window = new ArrayDeque<>();
+    final long start = Failures.start();
     int running;
     long next;
 
@@ -229,7 +231,7 @@ final class ConcurrentMap<T, R> {
         if (error instanceof Error e) {
           throw e;
         }
-        throw ElementException.wrap(failed.index, error);
+        throw Failures.wrap(failed.index, null, start, error);
       }
     }
 

@@ -1,6 +1,8 @@
 package dev.weft.stream;
 
 import dev.weft.observe.WeftThreads;
+import dev.weft.task.Settled;
+import dev.weft.task.TaskFunction;
 import dev.weft.time.TimeSource;
 import java.time.Duration;
 import java.util.List;
@@ -31,9 +33,10 @@ import java.util.stream.Gatherer;
  *       its own slot. Upstream is pulled only as fast as results drain.
  *   <li><b>Fail-fast.</b> When the function throws for one element, that element's thread
  *       interrupts every other running element at once; the stream then throws that failure
- *       (unchecked ones unchanged, checked ones in an {@link ElementException} naming the element's
- *       position) after every task has returned. The JDK's {@code Gatherers.mapConcurrent} reports
- *       a failure only when it reaches the failed element in order.
+ *       (unchecked ones unchanged, checked ones in an {@link dev.weft.task.TaskFailedException}
+ *       naming the element's position) after every task has returned. The JDK's {@code
+ *       Gatherers.mapConcurrent} reports a failure only when it reaches the failed element in
+ *       order.
  *   <li><b>Structured.</b> However the stream ends — finished, short-circuited ({@code limit},
  *       {@code findFirst}), failed, or by an exception downstream — the stage cancels what still
  *       runs (by interrupt) and returns only when every task has returned. One exception: when the
@@ -43,6 +46,9 @@ import java.util.stream.Gatherer;
  *       stage cancels its tasks, keeps the interrupt flag set and throws {@link
  *       java.util.concurrent.CancellationException}.
  * </ul>
+ *
+ * <p>{@link #mapConcurrentSettled} is the settle form: it emits a {@link Settled} per element and
+ * cancels nothing when one fails.
  *
  * <p>For a per-element policy (retry, timeout), wrap the call inside the function: {@code
  * Gather.mapConcurrent(64, id -> retry.call(() -> api.user(id)))}.
@@ -65,7 +71,7 @@ public final class Gather {
    * @throws IllegalArgumentException if {@code limit < 1}
    */
   public static <T, R> Gatherer<T, ?, R> mapConcurrent(
-      int limit, CheckedFunction<? super T, ? extends R> fn) {
+      int limit, TaskFunction<? super T, ? extends R> fn) {
     return mapConcurrent(MapSettings.limit(limit), fn);
   }
 
@@ -78,7 +84,7 @@ public final class Gather {
    * @throws IllegalArgumentException if {@code limit < 1}
    */
   public static <T, R> Gatherer<T, ?, R> mapConcurrentUnordered(
-      int limit, CheckedFunction<? super T, ? extends R> fn) {
+      int limit, TaskFunction<? super T, ? extends R> fn) {
     return mapConcurrent(MapSettings.limit(limit).unordered(), fn);
   }
 
@@ -90,8 +96,38 @@ public final class Gather {
    * @param fn the blocking function
    */
   public static <T, R> Gatherer<T, ?, R> mapConcurrent(
-      MapSettings settings, CheckedFunction<? super T, ? extends R> fn) {
+      MapSettings settings, TaskFunction<? super T, ? extends R> fn) {
     return new ConcurrentMap<T, R>(settings, fn, VIRTUAL, false).gatherer();
+  }
+
+  /**
+   * {@return a gatherer that applies {@code fn} to each element on its own virtual thread as {@code
+   * settings} say and emits how each call ended, success or failure, instead of failing fast: a
+   * failed element cancels nothing}
+   *
+   * {@snippet :
+   * ids.stream().gather(Gather.mapConcurrentSettled(MapSettings.limit(32), id -> api.user(id)))
+   *     .forEach(s -> { if (!s.isSuccess()) log.warn("skipped", ((Settled.Failure<User>) s).cause()); });
+   * }
+   *
+   * <p>A {@link Settled.Failure} holds exactly what the function threw (checked exceptions are not
+   * wrapped). {@link Error}s are not settled: they fail the stream.
+   *
+   * @param settings the limit, the order and the ordered window
+   * @param fn the blocking function
+   */
+  public static <T, R> Gatherer<T, ?, Settled<R>> mapConcurrentSettled(
+      MapSettings settings, TaskFunction<? super T, ? extends R> fn) {
+    Objects.requireNonNull(fn, "fn");
+    TaskFunction<T, Settled<R>> settle =
+        t -> {
+          try {
+            return Settled.success(fn.apply(t));
+          } catch (Exception e) {
+            return Settled.failure(e);
+          }
+        };
+    return mapConcurrent(settings, settle);
   }
 
   /**
@@ -104,7 +140,7 @@ public final class Gather {
    *
    * @param fn the CPU-bound function
    */
-  public static <T, R> Gatherer<T, ?, R> mapOnCpu(CheckedFunction<? super T, ? extends R> fn) {
+  public static <T, R> Gatherer<T, ?, R> mapOnCpu(TaskFunction<? super T, ? extends R> fn) {
     CpuPool pool = CpuPool.shared();
     return new ConcurrentMap<T, R>(MapSettings.limit(2 * pool.threads()), fn, pool.executor(), true)
         .gatherer();

@@ -1,10 +1,10 @@
 package dev.weft.stream;
 
 /**
- * How {@link Gather#mapConcurrent(MapSettings, CheckedFunction)} runs: at most {@code limit}
- * elements in flight; results in input order ({@code ordered}) or as they complete; and, when
- * ordered, at most {@code window} elements started but not yet emitted, which bounds the memory a
- * slow head element can make the stage hold.
+ * How {@link Gather#mapConcurrent(MapSettings, TaskFunction)} runs: at most {@code limit} elements
+ * in flight; results in input order ({@code ordered}) or as they complete; and, when ordered, at
+ * most {@code window} elements started but not yet emitted, which bounds the memory a slow head
+ * element can make the stage hold.
  *
  * <p>Immutable; {@link #unordered()} and {@link #window(int)} return copies.
  *

@@ -1,6 +1,7 @@
 package dev.weft.stream;
 
 import dev.weft.observe.WeftThreads;
+import dev.weft.task.TaskFunction;
 import java.util.List;
 import java.util.Objects;
 import java.util.Spliterator;
@@ -27,9 +28,9 @@ import org.jspecify.annotations.Nullable;
  * }
  *
  * <p><b>Errors.</b> A fetch that throws ends the stream with that failure after the pages before it
- * were delivered: unchecked exceptions unchanged, checked ones in an {@link ElementException}
- * ({@code page #3 failed: ...}, counting from 0). A cursor equal to the one just used would loop
- * forever and is rejected with {@link IllegalStateException}.
+ * were delivered: unchecked exceptions unchanged, checked ones in an {@link
+ * dev.weft.task.TaskFailedException} ({@code page #3 failed: ...}, counting from 0). A cursor equal
+ * to the one just used would loop forever and is rejected with {@link IllegalStateException}.
  *
  * <p><b>Prefetch.</b> With {@link #prefetch()}, the next page is fetched on a virtual thread while
  * the current one is processed, so the consumer waits only for the slower of the two. Closing the
@@ -73,7 +74,7 @@ public final class Pages<T> {
    * @param first the number of the first page, such as 0 or 1
    * @param fetcher fetches the items of one page given its number
    */
-  public static <T> Pages<T> byNumber(int first, CheckedFunction<Integer, List<T>> fetcher) {
+  public static <T> Pages<T> byNumber(int first, TaskFunction<Integer, List<T>> fetcher) {
     Objects.requireNonNull(fetcher, "fetcher");
     PageFetcher<Integer, T> byNumber =
         n -> {
@@ -110,6 +111,7 @@ public final class Pages<T> {
     private final boolean prefetch;
     private @Nullable C cursor;
     private long index;
+    private final long start = Failures.start();
     private boolean ended;
     private @Nullable FutureTask<Page<T, C>> ahead;
     private @Nullable Thread aheadThread;
@@ -154,7 +156,7 @@ public final class Pages<T> {
           return source.fetcher().fetch(cursor);
         } catch (Throwable t) {
           ended = true;
-          throw ElementException.wrap("page", index, t);
+          throw Failures.wrap(index, "page", start, t);
         }
       }
       ahead = null;
@@ -162,7 +164,7 @@ public final class Pages<T> {
         return task.get();
       } catch (ExecutionException e) {
         ended = true;
-        throw ElementException.wrap("page", index, Objects.requireNonNull(e.getCause()));
+        throw Failures.wrap(index, "page", start, Objects.requireNonNull(e.getCause()));
       } catch (InterruptedException e) {
         ended = true;
         Thread.currentThread().interrupt();

@@ -1,5 +1,6 @@
 package dev.weft.stream;
 
+import dev.weft.task.TaskFunction;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -24,11 +25,11 @@ import org.jspecify.annotations.Nullable;
  * <p>Semantics: {@link #map} returns results in input order. The first element that throws stops
  * the others from claiming more chunks; once every chunk in progress has stopped (between elements:
  * CPU work is not interrupted mid-element), the call throws that failure, unchecked unchanged and
- * checked in an {@link ElementException} naming the element's position. If the calling thread is
- * interrupted while it waits, the work stops the same way and the call throws {@link
- * java.util.concurrent.CancellationException} with the interrupt flag set. Either way the call
- * returns only when no element of it still runs. A call made from one of the pool's own threads
- * runs its items on that thread, so nesting never deadlocks the pool.
+ * checked in an {@link dev.weft.task.TaskFailedException} naming the element's position. If the
+ * calling thread is interrupted while it waits, the work stops the same way and the call throws
+ * {@link java.util.concurrent.CancellationException} with the interrupt flag set. Either way the
+ * call returns only when no element of it still runs. A call made from one of the pool's own
+ * threads runs its items on that thread, so nesting never deadlocks the pool.
  *
  * <p>Thread-safe: call from any number of threads; they share the pool, so total CPU parallelism
  * stays at the number of cores. Memory consistency effects: actions in the function happen-before
@@ -54,7 +55,7 @@ public final class Parallel {
    * @return the results, in the order of {@code items}; unmodifiable
    */
   public static <T, R> List<R> map(
-      Collection<? extends T> items, CheckedFunction<? super T, ? extends R> fn) {
+      Collection<? extends T> items, TaskFunction<? super T, ? extends R> fn) {
     Objects.requireNonNull(fn, "fn");
     Object[] in = items.toArray();
     @Nullable Object[] out = new Object[in.length];
@@ -94,6 +95,7 @@ public final class Parallel {
    * call.
    */
   private static void run(Object[] in, IndexTask task) {
+    long start = Failures.start();
     int n = in.length;
     if (n == 0) {
       return;
@@ -103,7 +105,7 @@ public final class Parallel {
         try {
           task.run(i);
         } catch (Throwable t) {
-          throw rethrow(i, t);
+          throw rethrow(i, start, t);
         }
       }
       return;
@@ -159,14 +161,14 @@ public final class Parallel {
         c.initCause(f.error);
         throw c;
       }
-      throw rethrow(f.index, f.error);
+      throw rethrow(f.index, start, f.error);
     }
   }
 
   private record Failure(int index, Throwable error) {}
 
-  private static RuntimeException rethrow(int index, Throwable t) {
-    return ElementException.wrap(index, t);
+  private static RuntimeException rethrow(int index, long start, Throwable t) {
+    return Failures.wrap(index, null, start, t);
   }
 
   private static void awaitUninterruptibly(CountDownLatch latch) {

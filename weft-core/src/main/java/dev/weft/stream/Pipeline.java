@@ -1,5 +1,6 @@
 package dev.weft.stream;
 
+import dev.weft.task.TaskFunction;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -22,8 +23,8 @@ import org.jspecify.annotations.Nullable;
  * else), where at most two elements per core are in flight; when the I/O stage is ahead, it waits:
  * the memory held is bounded by the two limits. Results come back in input order. The first failure
  * in either stage cancels everything still running (I/O by interrupt) and is thrown once all has
- * stopped, unchecked unchanged, checked in an {@link ElementException} naming the input's position.
- * For a lazy stream instead of a list, compose the gatherers: {@code
+ * stopped, unchecked unchanged, checked in an {@link dev.weft.task.TaskFailedException} naming the
+ * input's position. For a lazy stream instead of a list, compose the gatherers: {@code
  * stream.gather(Gather.mapConcurrent(64, io)).gather(Gather.mapOnCpu(cpu))}.
  *
  * <p>Thread-safe and stateless.
@@ -48,13 +49,14 @@ public final class Pipeline {
   public static <T, M, R> List<R> ioThenCpu(
       Collection<? extends T> inputs,
       int ioConcurrency,
-      CheckedFunction<? super T, ? extends M> io,
-      CheckedFunction<? super M, ? extends R> cpu) {
+      TaskFunction<? super T, ? extends M> io,
+      TaskFunction<? super M, ? extends R> cpu) {
     Objects.requireNonNull(io, "io");
     Objects.requireNonNull(cpu, "cpu");
     MapSettings ioSettings = MapSettings.limit(ioConcurrency).unordered();
     CpuPool pool = CpuPool.shared();
     MapSettings cpuSettings = MapSettings.limit(2 * pool.threads()).unordered();
+    long start = Failures.start();
     Object[] in = inputs.toArray();
     @Nullable Object[] out = new Object[in.length];
     List<Integer> indexes = new ArrayList<>(in.length);
@@ -71,7 +73,7 @@ public final class Pipeline {
                     T input = (T) in[i];
                     return new Tagged<M>(i, io.apply(input));
                   } catch (Exception e) {
-                    throw ElementException.wrap(i, e);
+                    throw Failures.wrap(i, null, start, e);
                   }
                 }))
         .gather(
@@ -81,7 +83,7 @@ public final class Pipeline {
                       try {
                         return new Tagged<R>(t.index(), cpu.apply(t.value()));
                       } catch (Exception e) {
-                        throw ElementException.wrap(t.index(), e);
+                        throw Failures.wrap(t.index(), null, start, e);
                       }
                     },
                     pool.executor(),

@@ -3,6 +3,8 @@ package dev.weft.stream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.weft.task.Settled;
+import dev.weft.task.TaskFailedException;
 import dev.weft.test.Leaks;
 import dev.weft.test.ManualClock;
 import java.io.IOException;
@@ -159,10 +161,11 @@ class GatherTest {
                           return s;
                         }))
                 .toList())
-        .isInstanceOf(ElementException.class)
-        .hasMessage("element #2 failed: java.io.IOException: reset")
+        .isInstanceOf(TaskFailedException.class)
+        .hasMessageStartingWith("task #2 failed after ")
+        .hasMessageEndingWith(": java.io.IOException: reset")
         .hasCauseInstanceOf(IOException.class)
-        .satisfies(e -> assertThat(((ElementException) e).index()).isEqualTo(2));
+        .satisfies(e -> assertThat(((TaskFailedException) e).index()).hasValue(2));
   }
 
   @Test
@@ -226,6 +229,32 @@ class GatherTest {
                     }))
             .hasMessage("consumer failed on 0"));
     assertThat(interrupted.get()).isEqualTo(3);
+  }
+
+  @Test
+  void theSettleFormEmitsEveryOutcomeInOrderAndCancelsNothing() {
+    IOException io = new IOException("no 3");
+    List<Settled<Integer>> out =
+        IntStream.range(0, 6)
+            .boxed()
+            .gather(
+                Gather.mapConcurrentSettled(
+                    MapSettings.limit(3),
+                    i -> {
+                      if (i == 3) {
+                        throw io;
+                      }
+                      return i * 10;
+                    }))
+            .toList();
+    assertThat(out)
+        .containsExactly(
+            Settled.success(0),
+            Settled.success(10),
+            Settled.success(20),
+            Settled.failure(io),
+            Settled.success(40),
+            Settled.success(50));
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.weft.stream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.weft.task.TaskFailedException;
 import dev.weft.test.Leaks;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -82,8 +83,9 @@ class PagesTest {
                     })
                 .items()
                 .forEach(seen::add))
-        .isInstanceOf(ElementException.class)
-        .hasMessage("page #2 failed: java.io.IOException: 503 from the API");
+        .isInstanceOf(TaskFailedException.class)
+        .hasMessageStartingWith("task #2 'page' failed after ")
+        .hasMessageEndingWith(": java.io.IOException: 503 from the API");
     assertThat(seen).containsExactly(0, 1);
   }
 

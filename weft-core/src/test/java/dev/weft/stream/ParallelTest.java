@@ -3,6 +3,7 @@ package dev.weft.stream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.weft.task.TaskFailedException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -59,8 +60,9 @@ class ParallelTest {
                   }
                   return i;
                 }))
-        .isInstanceOf(ElementException.class)
-        .hasMessage("element #10 failed: java.io.IOException: bad input 10");
+        .isInstanceOf(TaskFailedException.class)
+        .hasMessageStartingWith("task #10 failed after ")
+        .hasMessageEndingWith(": java.io.IOException: bad input 10");
     assertThat(ran.get()).isLessThan(in.size());
   }
 
@@ -113,7 +115,8 @@ class ParallelTest {
                   }
                   return i;
                 }))
-        .isInstanceOf(ElementException.class)
-        .hasMessage("element #7 failed: java.io.IOException: cannot parse 7");
+        .isInstanceOf(TaskFailedException.class)
+        .hasMessageStartingWith("task #7 failed after ")
+        .hasMessageEndingWith(": java.io.IOException: cannot parse 7");
   }
 }
