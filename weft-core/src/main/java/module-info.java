@@ -4,12 +4,17 @@
  */
 module dev.weft.core {
   requires static transitive org.jspecify;
+  // diagnose: thread dumps and thread CPU time (java.management, jdk.management), pinning (jdk.jfr)
+  requires java.management;
+  requires jdk.management;
+  requires jdk.jfr;
 
-  exports dev.weft.time;
+  exports dev.weft.diagnose;
   exports dev.weft.flow;
   exports dev.weft.observe;
   exports dev.weft.policy;
   exports dev.weft.queue;
   exports dev.weft.stream;
   exports dev.weft.task;
+  exports dev.weft.time;
 }

@@ -2,7 +2,10 @@
 module dev.weft.jobs {
   requires transitive dev.weft.core;
   requires transitive java.sql;
-  requires static org.jspecify;
+  requires static transitive org.jspecify;
+  requires com.fasterxml.jackson.databind;
+  requires com.zaxxer.hikari;
 
   exports dev.weft.jobs;
+  exports dev.weft.jobs.spi;
 }

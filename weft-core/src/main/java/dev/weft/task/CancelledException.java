@@ -11,6 +11,14 @@ import org.jspecify.annotations.Nullable;
  * that as "stopped on purpose" keeps working.
  *
  * <p>Immutable apart from the {@link Throwable} machinery (suppressed exceptions, stack trace).
+ *
+ * {@snippet :
+ * try {
+ *   Tasks.all(ids, id -> api.user(id));
+ * } catch (CancelledException stopped) {
+ *   log.info("stopped: {}", stopped.getMessage());   // e.g. "... was cancelled from outside: shutting down"
+ * }
+ * }
  */
 public final class CancelledException extends CancellationException {
 

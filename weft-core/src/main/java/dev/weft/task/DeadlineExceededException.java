@@ -11,7 +11,16 @@ import org.jspecify.annotations.Nullable;
  * message names the deadline, the scope and how long it ran: {@code deadline of PT2S exceeded in
  * scope 'report' after PT2.000013S; 3 of 5 tasks cancelled}.
  *
- * <p>Unchecked. Failures of tasks that happened before the deadline are attached as suppressed.
+ * <p>Unchecked; immutable apart from the {@link Throwable} machinery. Failures of tasks that
+ * happened before the deadline are attached as suppressed.
+ *
+ * {@snippet :
+ * try {
+ *   return Tasks.withTimeout(Duration.ofSeconds(2), () -> slowReport());
+ * } catch (DeadlineExceededException late) {
+ *   return Report.partial(late.timeout());   // slowReport() has stopped by now
+ * }
+ * }
  */
 public final class DeadlineExceededException extends RuntimeException {
 

@@ -10,6 +10,15 @@ import java.util.List;
  * whole picture: {@code fan-out of 10 tasks: 2 succeeded, 1 failed, 7 cancelled}.
  *
  * <p>Unchecked; immutable apart from the {@link Throwable} machinery.
+ *
+ * {@snippet :
+ * try {
+ *   return Tasks.any(() -> mirrorA.get(), () -> mirrorB.get());
+ * } catch (FanOutException allFailed) {
+ *   for (Throwable cause : allFailed.getSuppressed()) log.warn("mirror failed", cause);
+ *   throw allFailed;
+ * }
+ * }
  */
 public final class FanOutException extends RuntimeException {
 

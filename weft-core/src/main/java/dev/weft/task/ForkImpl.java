@@ -126,6 +126,15 @@ final class ForkImpl<T extends @Nullable Object>
     }
   }
 
+  /**
+   * After its thread failed to start: marks this fork so that it never runs.
+   *
+   * @return {@code true} if it had not run (NEW, or CANCELLED by a canceller before it started)
+   */
+  boolean markNeverStarted() {
+    return RUN.compareAndSet(this, NEW, CANCELLED) || (int) RUN.getVolatile(this) == CANCELLED;
+  }
+
   /** Marks this fork cancelled so that its thread, if started later, does nothing. */
   boolean cancelBeforeStart() {
     return RUN.compareAndSet(this, NEW, CANCELLED);

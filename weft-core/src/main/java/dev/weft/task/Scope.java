@@ -272,7 +272,9 @@ public final class Scope implements AutoCloseable {
         executor.execute(body);
       }
     } catch (Throwable t) {
-      if (fork.cancelBeforeStart()) {
+      // the thread did not start, or the executor rejected the fork: it never ran, so settle it
+      // here (a canceller may already have marked it CANCELLED; it is still ours to settle)
+      if (fork.markNeverStarted()) {
         settleFailure(fork, t);
       }
     }

@@ -8,7 +8,13 @@ import org.jspecify.annotations.Nullable;
 /**
  * A fork kept running for the grace period after its scope was cancelled (it ignores interrupts and
  * its token), so {@code join()} or {@code close()} is still waiting for it. Logged as a warning as
- * well.
+ * well. Immutable.
+ *
+ * {@snippet :
+ * Listener alarm = event -> {
+ *   if (event instanceof StuckTaskEvent stuck) pager.send(stuck.source() + ": " + stuck.thread() + " is stuck");
+ * };
+ * }
  *
  * @param source the scope's name ({@code "scope"} if unnamed)
  * @param index the fork's position in its scope

@@ -13,6 +13,14 @@ import org.jspecify.annotations.Nullable;
  * unchanged), and a wrapper is never wrapped again.
  *
  * <p>Unchecked; immutable apart from the {@link Throwable} machinery.
+ *
+ * {@snippet :
+ * try {
+ *   Tasks.all(paths, path -> Files.readString(path));
+ * } catch (TaskFailedException e) {
+ *   if (e.getCause() instanceof NoSuchFileException missing) { ... }   // e.index() says which path
+ * }
+ * }
  */
 public final class TaskFailedException extends RuntimeException {
 

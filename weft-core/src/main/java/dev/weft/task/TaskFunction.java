@@ -7,7 +7,13 @@ import org.jspecify.annotations.Nullable;
  * api.user(id))}): a function that may throw, like {@link java.util.concurrent.Callable} takes no
  * argument.
  *
- * <p>Implementations are called from many threads at once, one call per item.
+ * <p>Implementations are called from many threads at once, one call per item, so they must be
+ * thread-safe.
+ *
+ * {@snippet :
+ * TaskFunction<URI, String> fetch = uri -> http.send(HttpRequest.newBuilder(uri).build(), ofString()).body();
+ * List<String> bodies = Tasks.all(uris, 16, fetch);
+ * }
  *
  * @param <I> the type of the items
  * @param <T> the type of the results

@@ -54,7 +54,7 @@ class PermitsTest {
     Permits db = permits(5);
     Permit three = db.acquire(3);
     List<String> order = new CopyOnWriteArrayList<>();
-    Run big = Run.start("big", () -> db.use(3, () -> order.add("big")));
+    Run big = Run.start("big", () -> db.use(5, () -> order.add("big"))); // all five: serial
     clock.awaitParked(1);
     assertThat(db.tryAcquire(1)).as("2 are free but a waiter is first").isEmpty();
     Run small = Run.start("small", () -> db.use(1, () -> order.add("small")));

@@ -9,7 +9,7 @@ import java.util.Set;
  * <pre>
  *   scheduled ──due──▶ available ──claim──▶ running ──ok──▶ succeeded
  *       ▲                  ▲                   │
- *       │                  └──── retrying ◀────┤ failed, attempts left (or lease expired)
+ *       │                  └──── retrying ◀────┤ failed, attempts left (or lease expired); snoozed: back to scheduled
  *       │                                      └──────▶ dead (attempts exhausted)
  *   any unfinished state ──cancel──▶ cancelled;  dead / cancelled ──retry by hand──▶ available
  * </pre>
@@ -40,7 +40,7 @@ public enum JobState {
     return switch (this) {
       case SCHEDULED -> EnumSet.of(AVAILABLE, CANCELLED);
       case AVAILABLE -> EnumSet.of(RUNNING, SCHEDULED, CANCELLED);
-      case RUNNING -> EnumSet.of(SUCCEEDED, RETRYING, DEAD, CANCELLED, AVAILABLE);
+      case RUNNING -> EnumSet.of(SUCCEEDED, RETRYING, DEAD, CANCELLED, AVAILABLE, SCHEDULED);
       case RETRYING -> EnumSet.of(AVAILABLE, CANCELLED, DEAD);
       case DEAD, CANCELLED -> EnumSet.of(AVAILABLE);
       case SUCCEEDED -> EnumSet.noneOf(JobState.class);

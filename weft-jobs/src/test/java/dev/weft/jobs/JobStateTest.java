@@ -17,7 +17,7 @@ class JobStateTest {
         }
       }
     }
-    assertThat(allowed).isEqualTo(15);
+    assertThat(allowed).isEqualTo(16);
   }
 
   @Test

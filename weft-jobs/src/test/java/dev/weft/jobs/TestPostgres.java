@@ -30,6 +30,46 @@ public final class TestPostgres {
     return url;
   }
 
+  /**
+   * {@return the JDBC URL of a database named {@code name}, dropped and created afresh}
+   *
+   * @param name a lowercase identifier
+   */
+  public static String freshDatabase(String name) {
+    String base = jdbcUrl();
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(base);
+        java.sql.Statement s = c.createStatement()) {
+      s.execute("drop database if exists " + name + " with (force)");
+      s.execute("create database " + name);
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException("cannot create database " + name + ": " + e.getMessage(), e);
+    }
+    return base.replaceFirst("/[^/?]*(\\?|$)", "/" + name + "$1");
+  }
+
+  private static final java.util.Set<String> CREATED = new java.util.HashSet<>();
+
+  /**
+   * {@return the JDBC URL of database {@code name}, created once per JVM and emptied of weft's
+   * tables on every call (much faster than creating a database)}
+   *
+   * @param name a lowercase identifier
+   */
+  public static synchronized String emptyDatabase(String name) {
+    if (CREATED.add(name)) {
+      return freshDatabase(name);
+    }
+    String url = jdbcUrl().replaceFirst("/[^/?]*(\\?|$)", "/" + name + "$1");
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(url);
+        java.sql.Statement s = c.createStatement()) {
+      s.execute(
+          "drop table if exists weft_jobs, weft_job_deps, weft_workers, weft_queues, weft_schema");
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException("cannot empty database " + name + ": " + e.getMessage(), e);
+    }
+    return url;
+  }
+
   private static String start() {
     Path script = findScript();
     Map<String, String> exports = new HashMap<>();

@@ -1,0 +1,120 @@
+package dev.weft.flow;
+
+import dev.weft.time.TimeSource;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.BiConsumer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The settings shared by the builders of {@link Debouncer}, {@link Throttler}, {@link
+ * KeyedDebouncer} and {@link KeyedThrottler}, with lodash's meaning. Not thread-safe.
+ *
+ * @param <B> the concrete builder
+ */
+abstract sealed class EdgeBuilder<B extends EdgeBuilder<B>>
+    permits Debouncer.Builder, Throttler.Builder, KeyedDebouncer.Builder, KeyedThrottler.Builder {
+
+  private final boolean throttle;
+  String name;
+  final Duration wait;
+  @Nullable Duration maxWait;
+  boolean leading;
+  boolean trailing = true;
+  TimeSource time = TimeSource.system();
+
+  EdgeBuilder(Duration wait, boolean throttle, String name) {
+    Objects.requireNonNull(wait, "wait");
+    if (wait.isNegative()) {
+      throw new IllegalArgumentException("wait must be >= 0, was " + wait);
+    }
+    this.wait = wait;
+    this.throttle = throttle;
+    this.leading = throttle;
+    this.name = name;
+  }
+
+  @SuppressWarnings("unchecked")
+  private B self() {
+    return (B) this;
+  }
+
+  /**
+   * Sets the name used in messages and in the timer thread's name.
+   *
+   * @param name the name, not blank
+   * @return this builder
+   */
+  public B name(String name) {
+    this.name = Names.check(name);
+    return self();
+  }
+
+  /**
+   * Sets whether to run on the leading edge: at the first call of a burst, on the caller's thread
+   * (default: false for a debouncer, true for a throttler).
+   *
+   * @param leading whether to run on the leading edge
+   * @return this builder
+   */
+  public B leading(boolean leading) {
+    this.leading = leading;
+    return self();
+  }
+
+  /**
+   * Sets whether to run on the trailing edge: when the wait has passed since the last call, on the
+   * timer thread, with the latest argument (default true). It runs only if there was a call since
+   * the last run.
+   *
+   * @param trailing whether to run on the trailing edge
+   * @return this builder
+   */
+  public B trailing(boolean trailing) {
+    this.trailing = trailing;
+    return self();
+  }
+
+  /**
+   * Sets the time source the waits run on.
+   *
+   * @param time the time source
+   * @return this builder
+   */
+  public B timeSource(TimeSource time) {
+    this.time = Objects.requireNonNull(time, "time");
+    return self();
+  }
+
+  /**
+   * Sets the longest a call may be delayed by later calls (lodash's {@code maxWait}); a throttler's
+   * is its wait and cannot be set.
+   *
+   * @param maxWait the most time between a first deferred call and a run, {@code >= wait}
+   * @return this builder
+   */
+  B maxWaitChecked(Duration maxWait) {
+    Objects.requireNonNull(maxWait, "maxWait");
+    if (maxWait.compareTo(wait) < 0) {
+      throw new IllegalArgumentException("maxWait must be >= wait " + wait + ", was " + maxWait);
+    }
+    this.maxWait = maxWait;
+    return self();
+  }
+
+  <K, T> Edges<K, T> engine(BiConsumer<? super K, ? super T> action) {
+    if (!leading && !trailing) {
+      throw new IllegalArgumentException(
+          "leading and trailing must not both be false: the action would never run");
+    }
+    Duration max = throttle ? wait : maxWait;
+    return new Edges<>(
+        name,
+        TimeSource.saturatedNanos(wait),
+        max == null ? -1 : TimeSource.saturatedNanos(max),
+        leading,
+        trailing,
+        time,
+        Objects.requireNonNull(action, "action"));
+  }
+}

@@ -1,0 +1,450 @@
+package dev.weft.flow;
+
+import dev.weft.observe.WeftThreads;
+import dev.weft.time.TimeSource;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiConsumer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The engine of {@link Debouncer}, {@link Throttler} and their keyed forms: lodash's {@code
+ * debounce} (of which {@code throttle} is the case {@code maxWait == wait}), per key. Thread-safe.
+ *
+ * <p>Overview for maintainers. Each key has a {@link State} with lodash's variables ({@code
+ * lastArgs}, {@code lastCallTime}, {@code lastInvokeTime}, {@code timerId}), all guarded by {@code
+ * lock}; the methods below follow lodash's functions one for one ({@code shouldInvoke}, {@code
+ * leadingEdge}, {@code trailingEdge}, {@code remainingWait}, {@code timerExpired}). Timers of all
+ * keys sit in one ordered set served by one virtual thread, started when a timer is set and ending
+ * when none is left, which parks on the {@link TimeSource} until the earliest. Invocations are
+ * decided under the lock but run outside it: a leading edge and {@code flush()} on the caller's
+ * thread, a trailing edge on the timer thread; {@code running} counts them so that {@code close()}
+ * returns only when none runs, after which none starts. A key's state is dropped when it is
+ * equivalent to a fresh one (no timer, and its last call is at least {@code wait} old with {@code
+ * maxWait} passed since the last invocation); while that is not yet so and no timer is due, a
+ * cleanup-only timer keeps it listed so it is dropped in time (this timer is not "pending").
+ */
+final class Edges<K, T> {
+
+  private static final System.Logger LOG = System.getLogger("dev.weft.flow");
+
+  final String name;
+  private final long wait;
+  private final long maxWait; // < 0: none
+  private final boolean leading;
+  private final boolean trailing;
+  private final TimeSource time;
+  private final BiConsumer<? super K, ? super T> action;
+  private final ThreadFactory threads;
+
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition quiet = lock.newCondition();
+  private final Map<K, State<K, T>> states = new HashMap<>(); // guarded by lock
+  private final TreeSet<State<K, T>> timers = new TreeSet<>(Edges::byTimer); // guarded by lock
+  private final Set<Thread> running = ConcurrentHashMap.newKeySet(); // changed under lock
+  private @Nullable Thread timerThread; // guarded by lock
+  private boolean closed; // guarded by lock
+  private boolean timerBusy; // guarded by lock: the timer thread is handling a due timer
+  private long seq; // guarded by lock
+
+  private static final class State<K, T> {
+    final K key;
+    @Nullable T lastArgs;
+    boolean hasArgs;
+    boolean called; // lastCallTime !== undefined
+    long lastCallTime;
+    boolean invoked; // lastInvokeTime !== 0
+    long lastInvokeTime;
+    boolean timer; // timerId !== undefined (a real, "pending" timer)
+    boolean cleanup; // a cleanup-only timer is set
+    long timerAt;
+    long order;
+
+    State(K key) {
+      this.key = key;
+    }
+  }
+
+  /** A decided invocation, run outside the lock. */
+  private record Invocation<K, T>(K key, T arg) {}
+
+  Edges(
+      String name,
+      long wait,
+      long maxWait,
+      boolean leading,
+      boolean trailing,
+      TimeSource time,
+      BiConsumer<? super K, ? super T> action) {
+    this.name = name;
+    this.wait = wait;
+    this.maxWait = maxWait;
+    this.leading = leading;
+    this.trailing = trailing;
+    this.time = time;
+    this.action = action;
+    this.threads = WeftThreads.virtual("weft-debounce-" + name);
+  }
+
+  private static int byTimer(State<?, ?> a, State<?, ?> b) {
+    int c = Long.compare(a.timerAt - b.timerAt, 0);
+    return c != 0 ? c : Long.compare(a.order, b.order);
+  }
+
+  // ---- lodash, per key; all under lock ----
+
+  private boolean shouldInvoke(State<K, T> s, long now) {
+    if (!s.called) {
+      return true;
+    }
+    long sinceCall = now - s.lastCallTime;
+    return sinceCall >= wait
+        || sinceCall < 0
+        || (maxWait >= 0 && (!s.invoked || now - s.lastInvokeTime >= maxWait));
+  }
+
+  private long remainingWait(State<K, T> s, long now) {
+    long waiting = wait - (now - s.lastCallTime);
+    if (maxWait < 0) {
+      return waiting;
+    }
+    long maxLeft = s.invoked ? maxWait - (now - s.lastInvokeTime) : 0;
+    return Math.min(waiting, maxLeft);
+  }
+
+  private Invocation<K, T> invoke(State<K, T> s, long now) {
+    T arg = Objects.requireNonNull(s.lastArgs, "lastArgs"); // invoke only follows a call
+    s.lastArgs = null;
+    s.hasArgs = false;
+    s.invoked = true;
+    s.lastInvokeTime = now;
+    return new Invocation<>(s.key, arg);
+  }
+
+  private @Nullable Invocation<K, T> leadingEdge(State<K, T> s, long now) {
+    s.invoked = true;
+    s.lastInvokeTime = now;
+    setTimer(s, now + wait);
+    return leading ? invoke(s, now) : null;
+  }
+
+  private @Nullable Invocation<K, T> trailingEdge(State<K, T> s, long now) {
+    clearTimer(s);
+    Invocation<K, T> inv = null;
+    if (trailing && s.hasArgs) {
+      inv = invoke(s, now);
+    }
+    s.lastArgs = null;
+    s.hasArgs = false;
+    dropOrKeep(s, now);
+    return inv;
+  }
+
+  private @Nullable Invocation<K, T> timerExpired(State<K, T> s, long now) {
+    if (!s.timer) { // a cleanup-only timer
+      s.cleanup = false;
+      dropOrKeep(s, now);
+      return null;
+    }
+    if (shouldInvoke(s, now)) {
+      return trailingEdge(s, now);
+    }
+    setTimer(s, now + remainingWait(s, now));
+    return null;
+  }
+
+  private @Nullable Invocation<K, T> call(K key, T arg, long now) {
+    State<K, T> s = states.computeIfAbsent(key, State::new);
+    boolean isInvoking = shouldInvoke(s, now);
+    s.lastArgs = arg;
+    s.hasArgs = true;
+    s.called = true;
+    s.lastCallTime = now;
+    if (isInvoking) {
+      if (!s.timer) {
+        return leadingEdge(s, now);
+      }
+      if (maxWait >= 0) {
+        setTimer(s, now + wait);
+        return invoke(s, now);
+      }
+    }
+    if (!s.timer) {
+      setTimer(s, now + wait);
+    }
+    return null;
+  }
+
+  /** Drops {@code s} if it is now equivalent to a fresh state, else keeps a cleanup timer. */
+  private void dropOrKeep(State<K, T> s, long now) {
+    if (s.timer || s.hasArgs) {
+      return;
+    }
+    long freshAt = s.called ? s.lastCallTime + wait : now;
+    if (maxWait >= 0 && s.invoked) {
+      long m = s.lastInvokeTime + maxWait;
+      freshAt = freshAt - m > 0 ? freshAt : m;
+    }
+    if (freshAt - now <= 0) {
+      unlist(s);
+      states.remove(s.key, s);
+    } else {
+      unlist(s);
+      s.cleanup = true;
+      list(s, freshAt);
+    }
+  }
+
+  private void setTimer(State<K, T> s, long at) {
+    unlist(s);
+    s.cleanup = false;
+    s.timer = true;
+    list(s, at);
+  }
+
+  private void clearTimer(State<K, T> s) {
+    unlist(s);
+    s.timer = false;
+    s.cleanup = false;
+  }
+
+  private void list(State<K, T> s, long at) {
+    s.timerAt = at;
+    s.order = seq++;
+    timers.add(s);
+    if (timers.first() == s) {
+      Thread t = timerThread;
+      if (t == null) {
+        t = threads.newThread(this::timerLoop);
+        timerThread = t;
+        t.start();
+      } else {
+        LockSupport.unpark(t);
+      }
+    }
+  }
+
+  private void unlist(State<K, T> s) {
+    if (s.timer || s.cleanup) {
+      timers.remove(s);
+    }
+  }
+
+  // ---- public operations ----
+
+  void call(K key, T arg) {
+    Objects.requireNonNull(key, "key");
+    Invocation<K, T> inv;
+    lock.lock();
+    try {
+      checkOpen();
+      inv = start(call(key, arg, time.read()));
+    } finally {
+      lock.unlock();
+    }
+    runOnCaller(inv);
+  }
+
+  boolean flush(K key) {
+    Invocation<K, T> inv;
+    lock.lock();
+    try {
+      State<K, T> s = states.get(key);
+      if (closed || s == null || !s.timer) {
+        return false;
+      }
+      inv = start(trailingEdge(s, time.read()));
+    } finally {
+      lock.unlock();
+    }
+    runOnCaller(inv);
+    return inv != null;
+  }
+
+  void cancel(K key) {
+    lock.lock();
+    try {
+      State<K, T> s = states.remove(key);
+      if (s != null) {
+        clearTimer(s);
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  boolean isPending(K key) {
+    lock.lock();
+    try {
+      State<K, T> s = states.get(key);
+      return s != null && s.timer;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  int keys() {
+    lock.lock();
+    try {
+      return states.size();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  void close() {
+    boolean interrupted = false;
+    Thread t;
+    lock.lock();
+    try {
+      closed = true;
+      states.clear();
+      timers.clear();
+      t = timerThread;
+      if (t != null) {
+        LockSupport.unpark(t);
+      }
+      Thread me = Thread.currentThread();
+      while (!running.isEmpty() && !(running.size() == 1 && running.contains(me))) {
+        try {
+          quiet.await();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+    if (t != null && !t.equals(Thread.currentThread())) {
+      while (true) {
+        try {
+          t.join();
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * For tests on a manual clock: waits (up to {@code patience} of real time) until no timer is due
+   * and the timer thread is not handling one, so that everything the clock's reading implies has
+   * happened. Returns whether that state was reached.
+   */
+  boolean awaitSettled(java.time.Duration patience) throws InterruptedException {
+    long left = patience.toNanos();
+    lock.lock();
+    try {
+      while (timerBusy || (!timers.isEmpty() && timers.first().timerAt - time.read() <= 0)) {
+        if (left <= 0) {
+          return false;
+        }
+        left = quiet.awaitNanos(left);
+      }
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("'" + name + "' is closed; the call was not accepted");
+    }
+  }
+
+  /** Registers the invocation as running (under lock) so that close() waits for it. */
+  private @Nullable Invocation<K, T> start(@Nullable Invocation<K, T> inv) {
+    if (inv != null) {
+      running.add(Thread.currentThread());
+    }
+    return inv;
+  }
+
+  private void finish() {
+    lock.lock();
+    try {
+      running.remove(Thread.currentThread());
+      quiet.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void runOnCaller(@Nullable Invocation<K, T> inv) {
+    if (inv == null) {
+      return;
+    }
+    try {
+      action.accept(inv.key(), inv.arg());
+    } finally {
+      finish();
+    }
+  }
+
+  private void timerLoop() {
+    while (true) {
+      Invocation<K, T> inv = null;
+      long wake = 0;
+      boolean handled = false;
+      lock.lock();
+      try {
+        if (closed || timers.isEmpty()) {
+          timerThread = null;
+          return;
+        }
+        State<K, T> s = timers.first();
+        long now = time.read();
+        if (s.timerAt - now > 0) {
+          wake = s.timerAt;
+        } else {
+          timers.pollFirst(); // its flags still say "listed": the later unlist is a no-op
+          timerBusy = true;
+          handled = true;
+          inv = start(timerExpired(s, now));
+        }
+      } finally {
+        lock.unlock();
+      }
+      if (handled) {
+        runOnTimer(inv);
+      } else {
+        time.parkUntil(wake); // close() and earlier timers unpark us; the loop re-checks
+        Thread.interrupted(); // nobody should interrupt us; a stray interrupt must not spin
+      }
+    }
+  }
+
+  private void runOnTimer(@Nullable Invocation<K, T> inv) {
+    try {
+      if (inv != null) {
+        action.accept(inv.key(), inv.arg());
+      }
+    } catch (RuntimeException | Error e) {
+      LOG.log(System.Logger.Level.WARNING, "'" + name + "' trailing call failed", e);
+    } finally {
+      lock.lock();
+      try {
+        if (inv != null) {
+          running.remove(Thread.currentThread());
+        }
+        timerBusy = false;
+        quiet.signalAll();
+      } finally {
+        lock.unlock();
+      }
+    }
+  }
+}

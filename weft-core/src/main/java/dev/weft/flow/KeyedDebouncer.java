@@ -1,0 +1,131 @@
+package dev.weft.flow;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.BiConsumer;
+
+/**
+ * A {@link Debouncer} per key: each key (a document, a user, a host) has its own independent
+ * debouncer state and the action gets the key with the latest argument. All keys share one timer
+ * thread, which exists only while a run is pending; a key's state is dropped once it is the same as
+ * a fresh one, so any number of distinct keys use memory only while active. Thread-safe.
+ *
+ * {@snippet :
+ * KeyedDebouncer<String, Doc> save = KeyedDebouncer.builder(Duration.ofMillis(500),
+ *     (String id, Doc doc) -> store.save(id, doc)).build();
+ * save.call(doc.id(), doc);
+ * }
+ *
+ * @param <K> the key type; keys need proper {@code equals} and {@code hashCode}
+ * @param <T> the argument type
+ */
+public final class KeyedDebouncer<K, T> implements AutoCloseable {
+
+  private final Edges<K, T> edges;
+
+  private KeyedDebouncer(Edges<K, T> edges) {
+    this.edges = edges;
+  }
+
+  /**
+   * {@return a builder with the defaults of {@link Debouncer}}
+   *
+   * @param wait the wait, {@code >= 0}
+   * @param action what to run with a key and its latest argument
+   * @param <K> the key type
+   * @param <T> the argument type
+   */
+  public static <K, T> Builder<K, T> builder(
+      Duration wait, BiConsumer<? super K, ? super T> action) {
+    return new Builder<>(wait, action);
+  }
+
+  /**
+   * Records a call for {@code key}; see {@link Debouncer#call}.
+   *
+   * @param key the key
+   * @param arg the argument
+   */
+  public void call(K key, T arg) {
+    edges.call(key, Objects.requireNonNull(arg, "arg"));
+  }
+
+  /**
+   * Runs {@code key}'s pending trailing call now, on this thread.
+   *
+   * @param key the key
+   * @return whether the action ran
+   */
+  public boolean flush(K key) {
+    return edges.flush(key);
+  }
+
+  /**
+   * Forgets {@code key}'s pending call and state.
+   *
+   * @param key the key
+   */
+  public void cancel(K key) {
+    edges.cancel(key);
+  }
+
+  /**
+   * {@return whether {@code key} has a timer set}
+   *
+   * @param key the key
+   */
+  public boolean isPending(K key) {
+    return edges.isPending(key);
+  }
+
+  /** {@return how many keys have state right now} */
+  public int size() {
+    return edges.keys();
+  }
+
+  /** Forgets every pending call and waits for a running one; afterwards nothing runs. */
+  @Override
+  public void close() {
+    edges.close();
+  }
+
+  /** The engine, for tests that wait for the timer thread to settle. */
+  Edges<K, T> edges() {
+    return edges;
+  }
+
+  @Override
+  public String toString() {
+    return "KeyedDebouncer['" + edges.name + "']";
+  }
+
+  /**
+   * Builds a {@link KeyedDebouncer}; setters validate at once. Not thread-safe.
+   *
+   * @param <K> the key type
+   * @param <T> the argument type
+   */
+  public static final class Builder<K, T> extends EdgeBuilder<Builder<K, T>> {
+    private final BiConsumer<? super K, ? super T> action;
+
+    private Builder(Duration wait, BiConsumer<? super K, ? super T> action) {
+      super(wait, false, "keyed-debouncer");
+      this.action = Objects.requireNonNull(action, "action");
+    }
+
+    /**
+     * Sets the longest a run may be put off by further calls (lodash's {@code maxWait}).
+     *
+     * @param maxWait {@code >= wait}
+     * @return this builder
+     */
+    public Builder<K, T> maxWait(Duration maxWait) {
+      return maxWaitChecked(maxWait);
+    }
+
+    /** {@return the keyed debouncer} */
+    public KeyedDebouncer<K, T> build() {
+      return new KeyedDebouncer<>(engine(action));
+    }
+  }
+}

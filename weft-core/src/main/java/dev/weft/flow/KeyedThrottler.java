@@ -1,0 +1,121 @@
+package dev.weft.flow;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.BiConsumer;
+
+/**
+ * A {@link Throttler} per key: each key (a document, a user, a host) has its own independent
+ * throttler state and the action gets the key with the latest argument. All keys share one timer
+ * thread, which exists only while a run is pending; a key's state is dropped once it is the same as
+ * a fresh one, so any number of distinct keys use memory only while active. Thread-safe.
+ *
+ * {@snippet :
+ * KeyedThrottler<String, Doc> save = KeyedThrottler.builder(Duration.ofMillis(500),
+ *     (String id, Doc doc) -> store.save(id, doc)).build();
+ * save.call(doc.id(), doc);
+ * }
+ *
+ * @param <K> the key type; keys need proper {@code equals} and {@code hashCode}
+ * @param <T> the argument type
+ */
+public final class KeyedThrottler<K, T> implements AutoCloseable {
+
+  private final Edges<K, T> edges;
+
+  private KeyedThrottler(Edges<K, T> edges) {
+    this.edges = edges;
+  }
+
+  /**
+   * {@return a builder with the defaults of {@link Throttler}}
+   *
+   * @param wait the wait, {@code >= 0}
+   * @param action what to run with a key and its latest argument
+   * @param <K> the key type
+   * @param <T> the argument type
+   */
+  public static <K, T> Builder<K, T> builder(
+      Duration wait, BiConsumer<? super K, ? super T> action) {
+    return new Builder<>(wait, action);
+  }
+
+  /**
+   * Records a call for {@code key}; see {@link Throttler#call}.
+   *
+   * @param key the key
+   * @param arg the argument
+   */
+  public void call(K key, T arg) {
+    edges.call(key, Objects.requireNonNull(arg, "arg"));
+  }
+
+  /**
+   * Runs {@code key}'s pending trailing call now, on this thread.
+   *
+   * @param key the key
+   * @return whether the action ran
+   */
+  public boolean flush(K key) {
+    return edges.flush(key);
+  }
+
+  /**
+   * Forgets {@code key}'s pending call and state.
+   *
+   * @param key the key
+   */
+  public void cancel(K key) {
+    edges.cancel(key);
+  }
+
+  /**
+   * {@return whether {@code key} has a timer set}
+   *
+   * @param key the key
+   */
+  public boolean isPending(K key) {
+    return edges.isPending(key);
+  }
+
+  /** {@return how many keys have state right now} */
+  public int size() {
+    return edges.keys();
+  }
+
+  /** Forgets every pending call and waits for a running one; afterwards nothing runs. */
+  @Override
+  public void close() {
+    edges.close();
+  }
+
+  /** The engine, for tests that wait for the timer thread to settle. */
+  Edges<K, T> edges() {
+    return edges;
+  }
+
+  @Override
+  public String toString() {
+    return "KeyedThrottler['" + edges.name + "']";
+  }
+
+  /**
+   * Builds a {@link KeyedThrottler}; setters validate at once. Not thread-safe.
+   *
+   * @param <K> the key type
+   * @param <T> the argument type
+   */
+  public static final class Builder<K, T> extends EdgeBuilder<Builder<K, T>> {
+    private final BiConsumer<? super K, ? super T> action;
+
+    private Builder(Duration wait, BiConsumer<? super K, ? super T> action) {
+      super(wait, true, "keyed-throttler");
+      this.action = Objects.requireNonNull(action, "action");
+    }
+
+    /** {@return the keyed throttler} */
+    public KeyedThrottler<K, T> build() {
+      return new KeyedThrottler<>(engine(action));
+    }
+  }
+}

@@ -1,0 +1,48 @@
+package dev.weft.policy;
+
+import java.util.concurrent.CancellationException;
+
+/** How policies turn what work threw into what their unchecked {@code call} throws. */
+final class Calls {
+
+  private Calls() {}
+
+  /**
+   * Returns {@code failure} unchanged if it is unchecked, throws it if it is an {@link Error}, and
+   * otherwise wraps it: an {@link InterruptedException} becomes a {@link CancellationException}
+   * with the interrupt flag re-asserted, any other checked exception a {@link CallFailedException}.
+   */
+  static RuntimeException unchecked(String policy, Throwable failure) {
+    if (failure instanceof RuntimeException r) {
+      return r;
+    }
+    if (failure instanceof Error e) {
+      throw e;
+    }
+    if (failure instanceof InterruptedException) {
+      Thread.currentThread().interrupt();
+      return interrupted(policy, failure);
+    }
+    return new CallFailedException(policy, (Exception) failure);
+  }
+
+  /** {@return an exception saying the thread was interrupted inside {@code policy}} */
+  static CancellationException interrupted(String policy, Throwable cause) {
+    CancellationException e =
+        new CancellationException("call under policy '" + policy + "' was interrupted");
+    e.initCause(cause);
+    return e;
+  }
+
+  /** {@return an exception saying the thread was interrupted inside {@code policy}} */
+  static CancellationException interrupted(String policy) {
+    return new CancellationException("call under policy '" + policy + "' was interrupted");
+  }
+
+  static String requireName(String name) {
+    if (name.isBlank()) {
+      throw new IllegalArgumentException("name must not be blank, was '" + name + "'");
+    }
+    return name;
+  }
+}

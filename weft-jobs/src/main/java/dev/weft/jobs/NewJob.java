@@ -1,0 +1,121 @@
+package dev.weft.jobs;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A job to enqueue: its queue, kind and JSON payload, and options copied with {@code with*}
+ * methods. Defaults: priority 0, due at once, 25 attempts, no unique key, no parents, no tags.
+ *
+ * <p>An immutable value; thread-safe.
+ *
+ * {@snippet :
+ * NewJob job = NewJob.of("mail", "welcome", Map.of("user", 42))
+ *     .withUniqueKey("welcome-42")
+ *     .withMaxAttempts(5);
+ * }
+ *
+ * @param queue the queue, 1 to 200 characters
+ * @param kind selects the handler, 1 to 200 characters
+ * @param payloadJson the payload as JSON text
+ * @param priority higher runs first among due jobs
+ * @param runAt when it becomes due; {@code null} means at once
+ * @param maxAttempts attempts allowed, {@code >= 1}
+ * @param uniqueKey enqueuing a job whose queue already holds this key returns the existing job
+ * @param parents ids of jobs that must all succeed first; a dead parent cancels this job
+ * @param tags free labels
+ */
+public record NewJob(
+    String queue,
+    String kind,
+    String payloadJson,
+    int priority,
+    @Nullable Instant runAt,
+    int maxAttempts,
+    @Nullable String uniqueKey,
+    List<Long> parents,
+    List<String> tags) {
+
+  /** The default number of attempts. */
+  public static final int DEFAULT_MAX_ATTEMPTS = 25;
+
+  /**
+   * Validates every component.
+   *
+   * @throws IllegalArgumentException naming the component, its value and the rule
+   */
+  public NewJob {
+    requireName("queue", queue);
+    requireName("kind", kind);
+    Objects.requireNonNull(payloadJson, "payloadJson");
+    if (maxAttempts < 1) {
+      throw new IllegalArgumentException("maxAttempts must be >= 1, was " + maxAttempts);
+    }
+    if (uniqueKey != null && uniqueKey.isEmpty()) {
+      throw new IllegalArgumentException("uniqueKey must not be empty (use null for none)");
+    }
+    parents = List.copyOf(parents);
+    tags = List.copyOf(tags);
+  }
+
+  /**
+   * {@return a job whose payload is {@code payload} written as JSON by Jackson}
+   *
+   * @throws IllegalArgumentException if Jackson cannot write {@code payload}
+   */
+  public static NewJob of(String queue, String kind, @Nullable Object payload) {
+    return ofJson(queue, kind, dev.weft.jobs.internal.Json.write(payload));
+  }
+
+  /** {@return a job whose payload is the JSON text {@code payloadJson}, stored as given} */
+  public static NewJob ofJson(String queue, String kind, String payloadJson) {
+    return new NewJob(
+        queue, kind, payloadJson, 0, null, DEFAULT_MAX_ATTEMPTS, null, List.of(), List.of());
+  }
+
+  /** {@return a copy with this priority (higher runs first)} */
+  public NewJob withPriority(int priority) {
+    return new NewJob(
+        queue, kind, payloadJson, priority, runAt, maxAttempts, uniqueKey, parents, tags);
+  }
+
+  /** {@return a copy due at {@code runAt}} */
+  public NewJob withRunAt(Instant runAt) {
+    return new NewJob(
+        queue, kind, payloadJson, priority, runAt, maxAttempts, uniqueKey, parents, tags);
+  }
+
+  /** {@return a copy allowed {@code maxAttempts} attempts} */
+  public NewJob withMaxAttempts(int maxAttempts) {
+    return new NewJob(
+        queue, kind, payloadJson, priority, runAt, maxAttempts, uniqueKey, parents, tags);
+  }
+
+  /** {@return a copy with this unique key in its queue} */
+  public NewJob withUniqueKey(String uniqueKey) {
+    return new NewJob(
+        queue, kind, payloadJson, priority, runAt, maxAttempts, uniqueKey, parents, tags);
+  }
+
+  /** {@return a copy that runs only after every job in {@code parents} succeeded} */
+  public NewJob withParents(List<Long> parents) {
+    return new NewJob(
+        queue, kind, payloadJson, priority, runAt, maxAttempts, uniqueKey, parents, tags);
+  }
+
+  /** {@return a copy with these tags} */
+  public NewJob withTags(List<String> tags) {
+    return new NewJob(
+        queue, kind, payloadJson, priority, runAt, maxAttempts, uniqueKey, parents, tags);
+  }
+
+  private static void requireName(String what, String value) {
+    Objects.requireNonNull(value, what);
+    if (value.isEmpty() || value.length() > 200) {
+      throw new IllegalArgumentException(
+          what + " must have 1 to 200 characters, was '" + value + "'");
+    }
+  }
+}

@@ -1,0 +1,800 @@
+package dev.weft.jobs;
+
+import dev.weft.jobs.internal.Json;
+import dev.weft.jobs.spi.Finish;
+import dev.weft.jobs.spi.JobStore;
+import dev.weft.jobs.spi.Lease;
+import dev.weft.observe.Listener;
+import dev.weft.observe.WeftThreads;
+import dev.weft.policy.Backoff;
+import dev.weft.time.TimeSource;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.random.RandomGenerator;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Runs the jobs of one queue with handlers chosen by kind, up to {@code concurrency} at once, each
+ * on its own virtual thread, under fenced leases renewed by heartbeat. Build one with {@link
+ * JobQueue#worker(String)}; {@link #close()} stops it gracefully.
+ *
+ * <p>Thread-safe. Delivery is at-least-once: see {@link JobQueue}.
+ *
+ * {@snippet :
+ * try (Worker w = jobs.worker("mail")
+ *     .handler("welcome", ctx -> { send(ctx.payload(Welcome.class)); return JobOutcome.success(); })
+ *     .concurrency(16)
+ *     .start()) {
+ *   w.join();   // until another thread closes it, or the JVM shuts down
+ * }
+ * }
+ *
+ * <p>Overview for maintainers. Three threads besides the handlers' own. The <em>claimer</em> claims
+ * as many jobs as there are free slots in one statement, starts a virtual thread per job, and
+ * otherwise parks until a slot frees, the store signals new jobs (NOTIFY or in-process), or the
+ * poll interval passes. A finished handler settles its {@link Active} (a CAS, so exactly one of
+ * handler, lease-loss and shutdown decides the job's fate), frees its slot at once and queues its
+ * {@link Finish}; the <em>flusher</em> writes every queued finish in one transaction (batched
+ * completion) and only then forgets the job, so heartbeats keep renewing it until it is written.
+ * The <em>heart</em> renews every lease in one statement, interrupts handlers whose lease was lost,
+ * records the worker's heartbeat and runs the rescuer over expired leases of any worker. Store
+ * failures are reported as events and retried after the poll interval; the worker never dies of a
+ * database outage. No lock is held while a handler runs.
+ */
+public final class Worker implements AutoCloseable {
+
+  private final JobQueue queue;
+  private final JobStore store;
+  private final TimeSource time;
+  private final String queueName;
+  private final Map<String, JobHandler> handlers;
+  private final int concurrency;
+  private final Duration lease;
+  private final Duration heartbeat;
+  private final Duration poll;
+  private final Duration grace;
+  private final Backoff backoff;
+  private final RandomGenerator random;
+  private final Listener listener;
+  private final String id;
+  private final Instant startedAt;
+  private final ThreadFactory jobThreads;
+
+  private final Map<Long, Active> active = new ConcurrentHashMap<>();
+  private final ConcurrentLinkedQueue<Pending> pending = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger running = new AtomicInteger();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final Set<Thread> waiters = ConcurrentHashMap.newKeySet();
+  private volatile boolean stopping;
+  private volatile boolean stopped;
+  private volatile boolean claimSignal;
+  private volatile boolean flushSignal;
+  private final Thread claimer;
+  private final Thread flusher;
+  private final Thread heart;
+  private final @Nullable Thread hook;
+  private final AutoCloseable subscription;
+
+  private Worker(Builder b) {
+    this.queue = b.queue;
+    this.store = b.queue.store();
+    this.time = b.queue.time();
+    this.queueName = b.queueName;
+    this.handlers = Map.copyOf(b.handlers);
+    this.concurrency = b.concurrency;
+    this.lease = b.lease;
+    this.heartbeat = b.heartbeat == null ? b.lease.dividedBy(3) : b.heartbeat;
+    this.poll = b.poll;
+    this.grace = b.grace;
+    this.backoff = b.backoff;
+    this.random = b.random;
+    this.listener = b.listener;
+    this.id = b.id == null ? defaultId() : b.id;
+    this.startedAt = time.wallTime();
+    this.jobThreads = WeftThreads.virtual("weft-job-" + queueName);
+    this.claimer = WeftThreads.virtual("weft-worker-" + id + "-claim").newThread(this::claimLoop);
+    this.flusher = WeftThreads.virtual("weft-worker-" + id + "-flush").newThread(this::flushLoop);
+    this.heart = WeftThreads.virtual("weft-worker-" + id + "-heart").newThread(this::heartLoop);
+    this.subscription = store.subscribe(queueName, this::wakeClaimer);
+    this.hook = b.shutdownHook ? new Thread(this::close, "weft-worker-" + id + "-shutdown") : null;
+  }
+
+  private static String defaultId() {
+    return host()
+        + "-"
+        + ProcessHandle.current().pid()
+        + "-"
+        + UUID.randomUUID().toString().substring(0, 4);
+  }
+
+  private static String host() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (java.io.IOException | SecurityException e) {
+      return "unknown-host";
+    }
+  }
+
+  private Worker start() {
+    try {
+      store.heartbeat(info());
+    } catch (JobStoreException e) {
+      emitStoreFailure("record the first heartbeat", e);
+    }
+    flusher.start();
+    heart.start();
+    claimer.start();
+    if (hook != null) {
+      Runtime.getRuntime().addShutdownHook(hook);
+    }
+    return this;
+  }
+
+  /** {@return this worker's id, unique per process run} */
+  public String id() {
+    return id;
+  }
+
+  /** {@return how many handlers are running now} */
+  public int running() {
+    return running.get();
+  }
+
+  private WorkerInfo info() {
+    return new WorkerInfo(id, queueName, host(), concurrency, startedAt, time.wallTime());
+  }
+
+  // ---- claiming ---------------------------------------------------------------------------
+
+  private void wakeClaimer() {
+    claimSignal = true;
+    LockSupport.unpark(claimer);
+  }
+
+  private void claimLoop() {
+    while (!stopping) {
+      int free = concurrency - running.get();
+      if (free > 0) {
+        claimSignal = false;
+        List<Job> jobs;
+        try {
+          jobs = store.claim(queueName, id, free, lease, time.wallTime());
+        } catch (JobStoreException e) {
+          emitStoreFailure("claim jobs", e);
+          parkUntilSignal(poll, () -> stopping);
+          continue;
+        }
+        if (!jobs.isEmpty() && !listener.isNone()) {
+          Listener.emit(listener, new JobEvent.Claimed(id, jobs.size()));
+        }
+        for (Job job : jobs) {
+          Active a = new Active(job);
+          active.put(job.id(), a);
+          running.incrementAndGet();
+          Thread t = jobThreads.newThread(() -> runJob(a));
+          a.thread = t;
+          t.start();
+        }
+        if (jobs.size() == free) {
+          continue;
+        }
+      }
+      parkUntilSignal(poll, () -> stopping || claimSignal);
+    }
+  }
+
+  /** Parks the current thread until {@code done} holds or {@code max} passes on the time source. */
+  private void parkUntilSignal(Duration max, java.util.function.BooleanSupplier done) {
+    long until = time.readAfter(max);
+    while (!done.getAsBoolean() && time.read() - until < 0) {
+      time.parkUntil(until);
+    }
+  }
+
+  // ---- running ----------------------------------------------------------------------------
+
+  /** One job this worker holds; {@code settled} decides once who writes its fate. */
+  private static final class Active {
+    final Job job;
+    final AtomicBoolean settled = new AtomicBoolean();
+    volatile @Nullable Thread thread;
+    volatile @Nullable String progress;
+    volatile boolean progressDirty;
+
+    Active(Job job) {
+      this.job = job;
+    }
+  }
+
+  private record Pending(Finish finish, String kind, int attempt) {}
+
+  private void runJob(Active a) {
+    Job job = a.job;
+    Finish f;
+    try {
+      JobHandler h = handlers.get(job.kind());
+      if (h == null) {
+        f =
+            dead(
+                job,
+                "UnknownKind",
+                "worker "
+                    + id
+                    + " has no handler for kind '"
+                    + job.kind()
+                    + "' of job "
+                    + job.id()
+                    + "; it knows "
+                    + new TreeSet<>(handlers.keySet()),
+                "");
+      } else {
+        f = outcome(job, h.handle(new Context(a)));
+      }
+    } catch (UnreadablePayloadException e) {
+      f = dead(job, e.getClass().getName(), String.valueOf(e.getMessage()), trace(e));
+    } catch (InterruptedException e) {
+      f = failed(job, e, null);
+    } catch (Exception e) {
+      f = failed(job, e, null);
+    } finally {
+      running.decrementAndGet();
+      wakeClaimer();
+    }
+    if (a.settled.compareAndSet(false, true)) {
+      if (a.progressDirty) {
+        f = f.withProgress(a.progress);
+      }
+      pending.add(new Pending(f, job.kind(), job.attempt()));
+      flushSignal = true;
+      LockSupport.unpark(flusher);
+    }
+  }
+
+  private Finish outcome(Job job, JobOutcome o) {
+    Instant now = time.wallTime();
+    return switch (o) {
+      case JobOutcome.Success s ->
+          new Finish(
+              job.id(), token(job), JobState.SUCCEEDED, now, job.attempt(), job.errors(), null);
+      case JobOutcome.Snooze s ->
+          new Finish(
+              job.id(),
+              token(job),
+              JobState.SCHEDULED,
+              now.plus(s.delay()),
+              job.attempt() - 1,
+              job.errors(),
+              null);
+      case JobOutcome.Retry r -> failed(job, null, r);
+      case JobOutcome.GiveUp g -> dead(job, "GiveUp", g.reason(), "");
+    };
+  }
+
+  private static String token(Job job) {
+    return Objects.requireNonNull(job.leaseToken(), "claimed job has a lease token");
+  }
+
+  private Finish dead(Job job, String type, String message, String trace) {
+    Instant now = time.wallTime();
+    List<JobError> errors = new ArrayList<>(job.errors());
+    errors.add(new JobError(now, job.attempt(), type, message, trace));
+    return new Finish(
+        job.id(), token(job), JobState.DEAD, now, job.attempt(), errors, type + ": " + message);
+  }
+
+  private Finish failed(Job job, @Nullable Exception e, JobOutcome.@Nullable Retry retry) {
+    Instant now = time.wallTime();
+    String type = e != null ? e.getClass().getName() : "Retry";
+    String message =
+        e != null ? String.valueOf(e.getMessage()) : retry == null ? "" : retry.reason();
+    List<JobError> errors = new ArrayList<>(job.errors());
+    errors.add(new JobError(now, job.attempt(), type, message, e == null ? "" : trace(e)));
+    if (job.attempt() >= job.maxAttempts()) {
+      return new Finish(
+          job.id(),
+          token(job),
+          JobState.DEAD,
+          now,
+          job.attempt(),
+          errors,
+          "attempt "
+              + job.attempt()
+              + " of "
+              + job.maxAttempts()
+              + " failed: "
+              + type
+              + ": "
+              + message);
+    }
+    Duration delay = retry != null ? retry.delay() : backoff.delay(job.attempt(), random);
+    return new Finish(
+        job.id(), token(job), JobState.RETRYING, now.plus(delay), job.attempt(), errors, null);
+  }
+
+  private static String trace(Throwable e) {
+    StringWriter w = new StringWriter();
+    e.printStackTrace(new PrintWriter(w));
+    String s = w.toString();
+    return s.length() > 8000 ? s.substring(0, 8000) + "\n\t... (trace cut at 8000 chars)" : s;
+  }
+
+  private final class Context implements JobContext {
+    private final Active a;
+
+    Context(Active a) {
+      this.a = a;
+    }
+
+    @Override
+    public Job job() {
+      return a.job;
+    }
+
+    @Override
+    public int attempt() {
+      return a.job.attempt();
+    }
+
+    @Override
+    public String idempotencyKey() {
+      return a.job.idempotencyKey();
+    }
+
+    @Override
+    public <T> T payload(Class<T> type) {
+      try {
+        return Json.MAPPER.readValue(a.job.payload(), type);
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new UnreadablePayloadException(
+            "payload of job "
+                + a.job.id()
+                + " (kind '"
+                + a.job.kind()
+                + "') cannot be read as "
+                + type.getName()
+                + ": "
+                + e.getOriginalMessage(),
+            e);
+      }
+    }
+
+    @Override
+    public void progress(Object value) {
+      a.progress = Json.write(value);
+      a.progressDirty = true;
+    }
+  }
+
+  // ---- flushing ---------------------------------------------------------------------------
+
+  private void flushLoop() {
+    while (true) {
+      flushSignal = false;
+      List<Pending> batch = new ArrayList<>();
+      for (Pending p; (p = pending.poll()) != null; ) {
+        batch.add(p);
+      }
+      if (batch.isEmpty()) {
+        if (stopped) {
+          return;
+        }
+        parkUntilSignal(poll, () -> flushSignal || stopped);
+        continue;
+      }
+      if (!write(batch)) {
+        pending.addAll(batch);
+        parkUntilSignal(poll, () -> false);
+      }
+    }
+  }
+
+  /** Writes finishes in one transaction; {@return false if the store failed} */
+  private boolean write(List<Pending> batch) {
+    List<Finish> finishes = new ArrayList<>(batch.size());
+    for (Pending p : batch) {
+      finishes.add(p.finish());
+    }
+    Set<Long> applied;
+    try {
+      applied = store.finish(finishes, time.wallTime());
+    } catch (JobStoreException e) {
+      emitStoreFailure("write " + batch.size() + " job outcomes", e);
+      return false;
+    }
+    for (Pending p : batch) {
+      active.remove(p.finish().id());
+      if (!listener.isNone()) {
+        Listener.emit(
+            listener,
+            new JobEvent.Finished(
+                id,
+                p.finish().id(),
+                p.kind(),
+                p.finish().to(),
+                p.attempt(),
+                applied.contains(p.finish().id())));
+      }
+    }
+    waiters.forEach(LockSupport::unpark);
+    return true;
+  }
+
+  // ---- heartbeat and rescue ---------------------------------------------------------------
+
+  private void heartLoop() {
+    while (!stopped) {
+      parkUntilSignal(heartbeat, () -> stopped);
+      if (stopped) {
+        return;
+      }
+      beat();
+    }
+  }
+
+  private void beat() {
+    Instant now = time.wallTime();
+    List<Lease> leases = new ArrayList<>();
+    for (Active a : active.values()) {
+      String progress = null;
+      if (a.progressDirty) {
+        a.progressDirty = false;
+        progress = a.progress;
+      }
+      leases.add(new Lease(a.job.id(), token(a.job), progress));
+    }
+    try {
+      Set<Long> lost = store.renew(leases, lease, now);
+      for (Long jobId : lost) {
+        Active a = active.get(jobId);
+        if (a != null && a.settled.compareAndSet(false, true)) {
+          active.remove(jobId);
+          Thread t = a.thread;
+          if (t != null) {
+            t.interrupt();
+          }
+          if (!listener.isNone()) {
+            Listener.emit(listener, new JobEvent.LeaseLost(id, jobId));
+          }
+        }
+      }
+      store.heartbeat(info());
+      rescue(now);
+    } catch (JobStoreException e) {
+      emitStoreFailure("renew leases and rescue", e);
+    }
+  }
+
+  /** Moves jobs whose lease expired (of any worker) to retrying or dead, counting the attempt. */
+  private void rescue(Instant now) {
+    List<Job> expired = store.expired(now, 100);
+    if (expired.isEmpty()) {
+      return;
+    }
+    List<Finish> finishes = new ArrayList<>();
+    for (Job job : expired) {
+      RuntimeException e =
+          new IllegalStateException(
+              "lease of worker "
+                  + job.workerId()
+                  + " on job "
+                  + job.id()
+                  + " expired at "
+                  + job.leaseExpiresAt()
+                  + " (the worker crashed, stalled or was cut off); rescued by "
+                  + id);
+      Finish f = failed(job, e, null);
+      List<JobError> errors = new ArrayList<>(f.errors());
+      JobError last = errors.removeLast();
+      errors.add(new JobError(last.at(), last.attempt(), "LeaseExpired", last.message(), ""));
+      finishes.add(
+          new Finish(f.id(), f.leaseToken(), f.to(), f.runAt(), f.attempt(), errors, f.reason()));
+    }
+    Set<Long> applied = store.finish(finishes, now);
+    if (!listener.isNone()) {
+      for (Finish f : finishes) {
+        if (applied.contains(f.id())) {
+          Listener.emit(listener, new JobEvent.Rescued(id, f.id(), f.to()));
+        }
+      }
+    }
+  }
+
+  private void emitStoreFailure(String operation, JobStoreException e) {
+    if (!listener.isNone()) {
+      Listener.emit(
+          listener, new JobEvent.StoreFailed(id, operation, String.valueOf(e.getMessage())));
+    }
+  }
+
+  // ---- waiting and stopping ---------------------------------------------------------------
+
+  /**
+   * Waits until the queue holds no job that is due, waiting, retrying or running (as counted in the
+   * store, so jobs of other workers count too).
+   *
+   * @return {@code true} when drained, {@code false} when {@code timeout} passed first
+   * @throws InterruptedException if interrupted while waiting (flag cleared)
+   */
+  public boolean awaitDrained(Duration timeout) throws InterruptedException {
+    long end = time.readAfter(timeout);
+    Thread me = Thread.currentThread();
+    waiters.add(me);
+    try {
+      while (true) {
+        if (Thread.interrupted()) {
+          throw new InterruptedException();
+        }
+        if (drained()) {
+          return true;
+        }
+        if (time.read() - end >= 0) {
+          return false;
+        }
+        long next = Math.min(end, time.readAfter(poll));
+        time.parkUntil(next);
+      }
+    } finally {
+      waiters.remove(me);
+    }
+  }
+
+  private boolean drained() {
+    Map<JobState, Long> counts;
+    try {
+      counts = queue.counts(queueName);
+    } catch (JobStoreException e) {
+      return false;
+    }
+    long unfinished = 0;
+    for (JobState s : JobState.values()) {
+      if (!s.isFinal()) {
+        unfinished += counts.getOrDefault(s, 0L);
+      }
+    }
+    return unfinished == 0;
+  }
+
+  /**
+   * Blocks until the worker is closed (by another thread or the shutdown hook).
+   *
+   * @throws InterruptedException if interrupted while waiting (flag cleared)
+   */
+  public void join() throws InterruptedException {
+    heart.join();
+  }
+
+  /**
+   * Stops gracefully: stops claiming, lets running handlers finish within the grace period, then
+   * interrupts the rest and releases their leases (without counting the attempt) so another worker
+   * takes them at once, writes every pending outcome and leaves the worker list. Idempotent;
+   * returns when done. An interrupt while closing is kept (flag set) and shortens the grace period.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    stopping = true;
+    LockSupport.unpark(claimer);
+    boolean interrupted = joinQuietly(claimer);
+    long end = time.readAfter(grace);
+    Thread me = Thread.currentThread();
+    waiters.add(me);
+    while (!interrupted && running.get() > 0 && time.read() - end < 0) {
+      time.parkUntil(Math.min(end, time.readAfter(poll)));
+      interrupted = Thread.interrupted();
+    }
+    waiters.remove(me);
+    List<Finish> releases = new ArrayList<>();
+    for (Active a : List.copyOf(active.values())) {
+      if (a.settled.compareAndSet(false, true)) {
+        active.remove(a.job.id());
+        Thread t = a.thread;
+        if (t != null) {
+          t.interrupt();
+        }
+        Job job = a.job;
+        releases.add(
+            new Finish(
+                job.id(),
+                token(job),
+                JobState.AVAILABLE,
+                time.wallTime(),
+                job.attempt() - 1,
+                job.errors(),
+                null));
+      }
+    }
+    stopped = true;
+    LockSupport.unpark(flusher);
+    LockSupport.unpark(heart);
+    interrupted |= joinQuietly(flusher);
+    interrupted |= joinQuietly(heart);
+    try {
+      store.finish(releases, time.wallTime());
+      store.removeWorker(id);
+      // a job released above may be due now: wake other workers of this process
+      store.enqueue(List.of(), time.wallTime());
+    } catch (JobStoreException e) {
+      emitStoreFailure("release leases on close", e);
+    }
+    try {
+      subscription.close();
+    } catch (Exception e) {
+      emitStoreFailure("unsubscribe", new JobStoreException(String.valueOf(e.getMessage()), e));
+    }
+    if (hook != null && !Thread.currentThread().equals(hook)) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // the JVM is already running hooks
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static boolean joinQuietly(Thread t) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        t.join();
+        return interrupted;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+  }
+
+  /**
+   * Builds a {@link Worker}; every setter validates at once. Not thread-safe; {@link #start()}
+   * returns a running worker.
+   */
+  public static final class Builder {
+    private final JobQueue queue;
+    private final String queueName;
+    private final Map<String, JobHandler> handlers = new HashMap<>();
+    private int concurrency = 10;
+    private Duration lease = Duration.ofSeconds(30);
+    private @Nullable Duration heartbeat;
+    private Duration poll = Duration.ofSeconds(1);
+    private Duration grace = Duration.ofSeconds(10);
+    private Backoff backoff =
+        Backoff.exponential(Duration.ofSeconds(1), 2.0).max(Duration.ofHours(1)).equalJitter();
+    private RandomGenerator random = RandomGenerator.of("L64X128MixRandom");
+    private Listener listener = Listener.none();
+    private @Nullable String id;
+    private boolean shutdownHook;
+
+    Builder(JobQueue queue, String queueName) {
+      this.queue = Objects.requireNonNull(queue, "queue");
+      Objects.requireNonNull(queueName, "queueName");
+      if (queueName.isEmpty()) {
+        throw new IllegalArgumentException("queue must not be empty");
+      }
+      this.queueName = queueName;
+    }
+
+    /** Runs jobs of {@code kind} with {@code handler}. */
+    public Builder handler(String kind, JobHandler handler) {
+      Objects.requireNonNull(kind, "kind");
+      handlers.put(kind, Objects.requireNonNull(handler, "handler"));
+      return this;
+    }
+
+    /** How many jobs run at once in this worker; default 10. */
+    public Builder concurrency(int concurrency) {
+      if (concurrency < 1) {
+        throw new IllegalArgumentException("concurrency must be >= 1, was " + concurrency);
+      }
+      this.concurrency = concurrency;
+      return this;
+    }
+
+    /** How long a claim holds without renewal; default 30 s; heartbeats renew it every third. */
+    public Builder lease(Duration lease) {
+      this.lease = positive("lease", lease);
+      return this;
+    }
+
+    /** How often leases are renewed and expired ones rescued; default a third of the lease. */
+    public Builder heartbeat(Duration heartbeat) {
+      this.heartbeat = positive("heartbeat", heartbeat);
+      return this;
+    }
+
+    /** How often to look for due jobs without a wake-up; default 1 s. */
+    public Builder pollInterval(Duration poll) {
+      this.poll = positive("pollInterval", poll);
+      return this;
+    }
+
+    /** How long {@link Worker#close()} lets running jobs finish; default 10 s. */
+    public Builder shutdownGrace(Duration grace) {
+      Objects.requireNonNull(grace, "shutdownGrace");
+      if (grace.isNegative()) {
+        throw new IllegalArgumentException("shutdownGrace must be >= 0, was " + grace);
+      }
+      this.grace = grace;
+      return this;
+    }
+
+    /** The delays between failed attempts; default exponential from 1 s, x2, max 1 h, jittered. */
+    public Builder backoff(Backoff backoff) {
+      this.backoff = Objects.requireNonNull(backoff, "backoff");
+      return this;
+    }
+
+    /** The random source of backoff jitter. */
+    public Builder random(RandomGenerator random) {
+      this.random = Objects.requireNonNull(random, "random");
+      return this;
+    }
+
+    /** Receives {@link JobEvent}s. */
+    public Builder listener(Listener listener) {
+      this.listener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /** The worker's id; default host, pid and a random suffix. */
+    public Builder id(String id) {
+      Objects.requireNonNull(id, "id");
+      if (id.isEmpty()) {
+        throw new IllegalArgumentException("id must not be empty");
+      }
+      this.id = id;
+      return this;
+    }
+
+    /** Whether a JVM shutdown hook closes the worker gracefully; default false. */
+    public Builder shutdownHook(boolean shutdownHook) {
+      this.shutdownHook = shutdownHook;
+      return this;
+    }
+
+    /**
+     * {@return a running worker}
+     *
+     * @throws IllegalStateException if no handler was given, or the heartbeat is not shorter than
+     *     the lease
+     */
+    public Worker start() {
+      if (handlers.isEmpty()) {
+        throw new IllegalStateException("a worker needs at least one handler");
+      }
+      Duration hb = heartbeat == null ? lease.dividedBy(3) : heartbeat;
+      if (hb.compareTo(lease) >= 0) {
+        throw new IllegalStateException(
+            "heartbeat must be shorter than lease (" + lease + "), was " + hb);
+      }
+      return new Worker(this).start();
+    }
+
+    private static Duration positive(String name, Duration d) {
+      Objects.requireNonNull(d, name);
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(name + " must be > 0, was " + d);
+      }
+      return d;
+    }
+  }
+}
