@@ -3,6 +3,7 @@ package dev.weft.queue;
 import dev.weft.observe.Listener;
 import dev.weft.observe.WeftThreads;
 import dev.weft.policy.Backoff;
+import dev.weft.policy.Policy;
 import dev.weft.task.CancelledException;
 import dev.weft.task.DeadlineExceededException;
 import dev.weft.task.Settled;
@@ -71,6 +72,7 @@ public final class TaskQueue implements AutoCloseable {
   private final int capacity;
   private final Overflow overflow;
   private final @Nullable Duration timeout;
+  private final @Nullable Policy<Object> policy;
   private final int maxAttempts;
   private final Backoff backoff;
   private final Predicate<Throwable> retryOn;
@@ -109,6 +111,7 @@ public final class TaskQueue implements AutoCloseable {
     this.capacity = b.capacity;
     this.overflow = b.overflow;
     this.timeout = b.timeout;
+    this.policy = b.policy;
     this.maxAttempts = b.maxAttempts;
     this.backoff = b.backoff;
     this.retryOn = b.retryOn;
@@ -668,12 +671,14 @@ public final class TaskQueue implements AutoCloseable {
 
   /** One attempt, under the per-attempt timeout when there is one. */
   private <T> T attempt(Entry<T> e) throws Exception {
+    Policy<Object> p = policy;
+    Callable<T> work = p == null ? e.task : () -> p.call(e.task);
     Duration limit = timeout;
     if (limit == null) {
-      return e.task.call();
+      return work.call();
     }
     Thread worker = Thread.currentThread();
-    FutureTask<T> future = new FutureTask<>(e.task);
+    FutureTask<T> future = new FutureTask<>(work);
     Thread child =
         attemptThreads.newThread(() -> {
           try {
@@ -764,6 +769,7 @@ public final class TaskQueue implements AutoCloseable {
     private int capacity = 10_000;
     private Overflow overflow = Overflow.BLOCK;
     private @Nullable Duration timeout;
+    private @Nullable Policy<Object> policy;
     private int maxAttempts = 1;
     private Backoff backoff = Backoff.fixed(Duration.ZERO);
     private Predicate<Throwable> retryOn =
@@ -826,6 +832,20 @@ public final class TaskQueue implements AutoCloseable {
         throw new IllegalArgumentException("timeout must be > 0, was " + timeout);
       }
       this.timeout = timeout;
+      return this;
+    }
+
+    /**
+     * Runs every attempt of every task through {@code policy} (a {@code dev.weft.policy.Retry},
+     * {@code Timeout}, {@code CircuitBreaker}, or several composed with {@link Policy#of}): the
+     * policy's own retries happen inside one queue attempt, and what the policy finally throws is
+     * the attempt's failure (retried by {@link #retry} if set, then dead-lettered). Default none.
+     *
+     * @param policy a policy that accepts any result
+     * @return this
+     */
+    public Builder policy(Policy<Object> policy) {
+      this.policy = Objects.requireNonNull(policy, "policy");
       return this;
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.weft.observe.Event;
 import dev.weft.policy.Backoff;
+import dev.weft.policy.Retry;
 import dev.weft.task.CancelledException;
 import dev.weft.task.DeadlineExceededException;
 import dev.weft.task.TaskFailedException;
@@ -449,6 +450,30 @@ class TaskQueueTest {
     assertThat(ended).filteredOn(e -> e.status() == TaskStatus.FAILED).hasSize(1);
     assertThat(ended.getLast().progress().succeeded() + ended.getLast().progress().failed())
         .isEqualTo(10);
+  }
+
+  @Test
+  void runsEachTaskThroughAGivenPolicy() throws Exception {
+    AtomicInteger calls = new AtomicInteger();
+    List<DeadLetter> dead = Collections.synchronizedList(new ArrayList<>());
+    try (TaskQueue q = TaskQueue.builder().policy(Retry.of(3)).deadLetter(dead::add).build()) {
+      TaskHandle<String> flaky =
+          q.submit(() -> {
+            if (calls.incrementAndGet() < 3) {
+              throw new IllegalStateException("not yet");
+            }
+            return "third time";
+          });
+      assertThat(flaky.await()).isEqualTo("third time");
+      assertThat(flaky.attempts()).isEqualTo(1);
+      TaskHandle<String> hopeless =
+          q.submit(() -> {
+            throw new IllegalStateException("never");
+          });
+      assertThatThrownBy(hopeless::await).isInstanceOf(RuntimeException.class);
+      q.awaitIdle();
+    }
+    assertThat(dead).hasSize(1);
   }
 
   @Test
