@@ -1,7 +1,6 @@
 package dev.weft.stream;
 
 import dev.weft.task.TaskFunction;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
@@ -61,7 +60,7 @@ public final class Parallel {
     @Nullable Object[] out = new Object[in.length];
     run(in, i -> out[i] = fn.apply(cast(in[i])));
     @SuppressWarnings("unchecked")
-    List<R> results = (List<R>) Collections.unmodifiableList(new ArrayList<>(Arrays.asList(out)));
+    List<R> results = (List<R>) Collections.unmodifiableList(Arrays.asList(out));
     return results;
   }
 

@@ -91,7 +91,7 @@ public final class Pipeline {
                 .gatherer())
         .forEach(t -> out[t.index()] = t.value());
     @SuppressWarnings("unchecked")
-    List<R> results = (List<R>) Collections.unmodifiableList(new ArrayList<>(Arrays.asList(out)));
+    List<R> results = (List<R>) Collections.unmodifiableList(Arrays.asList(out));
     return results;
   }
 }
