@@ -183,6 +183,60 @@ class TaskQueueTest {
     assertThat(maxRunning).isLessThanOrEqualTo(4);
   }
 
+  @RepeatedTest(5)
+  void manySubmittersAndCancellersKeepTheCountsAndTheLimit() throws Throwable {
+    int producers = 4;
+    int perProducer = 5_000;
+    AtomicInteger inFlight = new AtomicInteger();
+    AtomicInteger max = new AtomicInteger();
+    List<TaskHandle<Integer>> handles = Collections.synchronizedList(new ArrayList<>());
+    Leaks.assertNoLeaks(() -> {
+      try (TaskQueue q = TaskQueue.builder().concurrency(3).capacity(100).build()) {
+        CountDownLatch go = new CountDownLatch(1);
+        List<Thread> threads = new ArrayList<>();
+        for (int p = 0; p < producers; p++) {
+          int seed = p;
+          threads.add(
+              Thread.ofPlatform()
+                  .start(() -> {
+                    try {
+                      go.await();
+                      for (int i = 0; i < perProducer; i++) {
+                        Priority pr = Priority.values()[(i + seed) % Priority.values().length];
+                        TaskHandle<Integer> h =
+                            q.submit(
+                                pr,
+                                () -> {
+                                  max.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+                                  inFlight.decrementAndGet();
+                                  return 1;
+                                });
+                        handles.add(h);
+                        if (i % 7 == seed) {
+                          h.cancel();
+                        }
+                      }
+                    } catch (InterruptedException e) {
+                      throw new IllegalStateException(e);
+                    }
+                  }));
+        }
+        go.countDown();
+        for (Thread t : threads) {
+          t.join();
+        }
+        q.awaitIdle();
+        QueueProgress p = q.progress();
+        assertThat(p.submitted()).isEqualTo((long) producers * perProducer);
+        assertThat(p.succeeded() + p.cancelled() + p.failed()).isEqualTo(p.submitted());
+        assertThat(p.failed()).isZero();
+      }
+    });
+    assertThat(handles).hasSize(producers * perProducer);
+    assertThat(handles).allMatch(h -> h.status().isTerminal());
+    assertThat(max.get()).isLessThanOrEqualTo(3);
+  }
+
   @Test
   void rejectThrowsWithTheQueueAndCapacity() throws Exception {
     try (TaskQueue q =
