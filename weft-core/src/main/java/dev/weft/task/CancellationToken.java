@@ -47,7 +47,7 @@ public final class CancellationToken {
   private static final CancellationToken NONE = new CancellationToken(null, true);
 
   private final Object lock = new Object();
-  private final @Nullable Runnable first;
+  private final @Nullable Runnable then;
   private final boolean logFailures;
   private volatile @Nullable RuntimeException reason;
   private @Nullable Node head; // guarded by lock
@@ -55,13 +55,13 @@ public final class CancellationToken {
   private @Nullable List<Throwable> failures; // guarded by lock
 
   /**
-   * @param first runs before the callbacks, on the cancelling thread (weft's own reaction, such as
+   * @param then runs after the callbacks, on the cancelling thread (weft's own reaction, such as
    *     interrupting a scope's forks); must not throw
    * @param logFailures whether callback failures are logged at once rather than kept for {@link
    *     #drainFailures()}
    */
-  CancellationToken(@Nullable Runnable first, boolean logFailures) {
-    this.first = first;
+  CancellationToken(@Nullable Runnable then, boolean logFailures) {
+    this.then = then;
     this.logFailures = logFailures;
   }
 
@@ -128,7 +128,8 @@ public final class CancellationToken {
   }
 
   /**
-   * Cancels this token with {@code why}, then runs the internal reaction and the callbacks.
+   * Cancels this token with {@code why}, then runs the callbacks and the internal reaction (so that
+   * nested scopes linked by callbacks learn why before their owners are interrupted).
    *
    * @return {@code true} if this call cancelled the token, {@code false} if it already was
    */
@@ -142,9 +143,6 @@ public final class CancellationToken {
       list = head;
       head = null;
       tail = null;
-    }
-    if (first != null) {
-      first.run();
     }
     for (Node n = list; n != null; n = n.next) {
       try {
@@ -161,6 +159,9 @@ public final class CancellationToken {
           }
         }
       }
+    }
+    if (then != null) {
+      then.run();
     }
     return true;
   }

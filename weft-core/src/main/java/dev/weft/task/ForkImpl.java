@@ -52,6 +52,10 @@ final class ForkImpl<T extends @Nullable Object>
   private volatile int run;
 
   volatile @Nullable Thread runner;
+  private @Nullable Runnable wrapped; // written before the thread starts
+  private boolean bodyRan; // fork thread only
+  private @Nullable Object bodyValue; // fork thread only
+  private @Nullable Throwable bodyFailure; // fork thread only
   private @Nullable Object value; // written before outcome
   @Nullable Throwable failure; // written before outcome
   long settledAt; // written before outcome
@@ -94,10 +98,45 @@ final class ForkImpl<T extends @Nullable Object>
     }
   }
 
-  /** The body, run inside the scope's bindings. */
+  /**
+   * Has the propagator wrap the body, on the forking thread, so that the context it installs is
+   * restored before the fork settles.
+   */
+  void propagate(ContextPropagator propagator) {
+    wrapped = propagator.wrap(this::runBody);
+  }
+
+  private void runBody() {
+    bodyRan = true;
+    try {
+      bodyValue = task.call();
+    } catch (Throwable t) {
+      bodyFailure = t;
+    }
+  }
+
+  /** The body, run inside the scope's bindings (and the propagator's context, if any). */
   @Override
+  @SuppressWarnings({"unchecked", "NullAway"}) // bodyValue is the task's own T
   public T call() throws Exception {
-    return task.call();
+    Runnable w = wrapped;
+    if (w == null) {
+      return task.call();
+    }
+    w.run();
+    Throwable t = bodyFailure;
+    if (t != null) {
+      throw ForkImpl.<Exception>sneaky(t);
+    }
+    if (!bodyRan) {
+      throw new IllegalStateException("the ContextPropagator did not run " + describe());
+    }
+    return (T) bodyValue;
+  }
+
+  @SuppressWarnings({"unchecked", "TypeParameterUnusedInFormals"}) // rethrows t as it is
+  private static <X extends Throwable> X sneaky(Throwable t) throws X {
+    throw (X) t;
   }
 
   /** Cancels this fork: it never starts, or its thread is interrupted once. Any thread. */

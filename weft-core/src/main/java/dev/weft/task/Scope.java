@@ -264,12 +264,14 @@ public final class Scope implements AutoCloseable {
       fork.run(); // settles as cancelled at once, on this thread
       return fork;
     }
-    Runnable body = propagator == null ? fork : propagator.wrap(fork);
     try {
+      if (propagator != null) {
+        fork.propagate(propagator);
+      }
       if (executor == null) {
-        THREADS.newThread(body).start();
+        THREADS.newThread(fork).start();
       } else {
-        executor.execute(body);
+        executor.execute(fork);
       }
     } catch (Throwable t) {
       // the thread did not start, or the executor rejected the fork: it never ran, so settle it
@@ -513,7 +515,7 @@ public final class Scope implements AutoCloseable {
         new CancelledException(describe() + " was cancelled from outside: " + text, why));
   }
 
-  /** The token's own reaction, run first by whichever thread cancels it. */
+  /** The token's own reaction, run after its callbacks by whichever thread cancels it. */
   private void cancelForks() {
     int n = forkCount;
     ForkImpl<?>[] view = forksView;

@@ -27,6 +27,7 @@ class ScopeEdgeCasesTest {
     ManualClock clock = new ManualClock();
     CountDownLatch release = new CountDownLatch(1);
     CountDownLatch interrupted = new CountDownLatch(1);
+    CountDownLatch running = new CountDownLatch(1);
     CountDownLatch reported = new CountDownLatch(1);
     List<Event> events = new CopyOnWriteArrayList<>();
     AtomicBoolean closed = new AtomicBoolean();
@@ -44,7 +45,15 @@ class ScopeEdgeCasesTest {
                           reported.countDown();
                         })
                         .open()) {
-                  scope.fork("ignores-interrupts", () -> ignoreInterrupts(release, interrupted));
+                  scope.fork(
+                      "ignores-interrupts",
+                      () -> {
+                        running.countDown();
+                        return ignoreInterrupts(release, interrupted);
+                      });
+                  running.await(); // so that close() interrupts it rather than never starting it
+                } catch (InterruptedException e) {
+                  throw new AssertionError(e);
                 } // close: cancels, then waits for the stubborn fork
                 closed.set(true);
               });

@@ -263,6 +263,91 @@ class ScopeTest {
         .hasMessage("stuckGrace must be > 0, was PT0S");
   }
 
+  @Test
+  void aScopeOpenedInsideACancelledTaskIsCancelledAtOnce() {
+    try (var outer = Scope.open()) {
+      Fork<Fork.State> inner =
+          outer.fork(() -> {
+            TaskContext.token().onCancel(() -> {}).close();
+            outer.cancel();
+            try (var nested = Scope.open()) {
+              Fork<String> never = nested.fork(() -> "never runs");
+              assertThatThrownBy(nested::join)
+                  .isInstanceOf(CancelledException.class)
+                  .hasMessageContaining("cancelled from outside");
+              return never.state();
+            }
+          });
+      outer.join();
+      assertThat(inner.state()).isEqualTo(Fork.State.SUCCEEDED);
+      assertThat(inner.get()).isEqualTo(Fork.State.CANCELLED);
+    }
+  }
+
+  @Test
+  void joinThrowsTheSameFailureAgain() {
+    IllegalStateException boom = new IllegalStateException("boom");
+    try (var scope = Scope.open()) {
+      scope.fork(() -> {
+        throw boom;
+      });
+      assertThatThrownBy(scope::join).isSameAs(boom);
+      assertThatThrownBy(scope::join).isSameAs(boom);
+    }
+  }
+
+  @Test
+  void theTokenReasonNamesTheFailedSibling() throws Exception {
+    CountDownLatch started = new CountDownLatch(1);
+    AtomicReference<RuntimeException> reason = new AtomicReference<>();
+    try (var scope = Scope.open()) {
+      scope.fork(() -> {
+        started.countDown();
+        try {
+          return blockUntilInterrupted();
+        } finally {
+          reason.set(TaskContext.token().reason().orElseThrow());
+        }
+      });
+      started.await();
+      scope.fork(
+          "parser",
+          () -> {
+            throw new IllegalArgumentException("bad input");
+          });
+      assertThatThrownBy(scope::join).hasMessage("bad input");
+    }
+    assertThat(reason.get())
+        .isInstanceOf(CancelledException.class)
+        .hasMessageContaining("task #1 'parser' failed")
+        .hasCauseInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void propagatorsComposeFirstOutermost() {
+    java.util.List<String> order = new java.util.concurrent.CopyOnWriteArrayList<>();
+    ContextPropagator a =
+        body ->
+            () -> {
+              order.add("a-in");
+              body.run();
+              order.add("a-out");
+            };
+    ContextPropagator b =
+        body ->
+            () -> {
+              order.add("b-in");
+              body.run();
+              order.add("b-out");
+            };
+    try (var scope =
+        Scope.builder().propagator(ContextPropagator.of(java.util.List.of(a, b))).open()) {
+      scope.fork(() -> order.add("body"));
+      scope.join();
+    }
+    assertThat(order).containsExactly("a-in", "b-in", "body", "b-out", "a-out");
+  }
+
   static Throwable catching(ThrowingRunnable r) {
     try {
       r.run();

@@ -168,6 +168,7 @@ class TasksTest {
     ManualClock clock = new ManualClock();
     AtomicReference<Throwable> thrown = new AtomicReference<>();
     CountDownLatch taskStopped = new CountDownLatch(1);
+    CountDownLatch taskStarted = new CountDownLatch(1);
     List<Long> stoppedBeforeReturn = new ArrayList<>();
     Thread caller =
         Thread.ofPlatform()
@@ -177,6 +178,7 @@ class TasksTest {
                     Deadline.after(Duration.ofSeconds(1), clock),
                     () -> {
                       try {
+                        taskStarted.countDown();
                         return ScopeTest.blockUntilInterrupted();
                       } finally {
                         taskStopped.countDown();
@@ -187,6 +189,7 @@ class TasksTest {
                 thrown.set(t);
               }
             });
+    taskStarted.await();
     clock.awaitParked(1);
     clock.advance(Duration.ofSeconds(1));
     caller.join();
