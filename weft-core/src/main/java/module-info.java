@@ -13,6 +13,8 @@ module dev.weft.core {
   exports dev.weft.flow;
   exports dev.weft.observe;
   exports dev.weft.policy;
+  exports dev.weft.queue;
+  exports dev.weft.stream;
   exports dev.weft.task;
   exports dev.weft.time;
 }

@@ -1,0 +1,409 @@
+package dev.weft.queue;
+
+import dev.weft.observe.WeftThreads;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.PriorityQueue;
+import java.util.concurrent.Callable;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadFactory;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Tasks with named dependencies (a directed acyclic graph), each run on its own virtual thread as
+ * soon as all its parents have succeeded, with at most {@code concurrency} running at once. Each
+ * task receives its parents' results.
+ *
+ * {@snippet :
+ * TaskGraph graph = TaskGraph.builder()
+ *     .task("users", () -> api.users())
+ *     .task("orders", () -> api.orders())
+ *     .task("report", List.of("users", "orders"),
+ *         in -> Report.of(in.get("users", Users.class), in.get("orders", Orders.class)))
+ *     .concurrency(4)
+ *     .build();                         // rejects cycles and unknown dependencies here
+ * GraphResult result = graph.run();      // blocks until every task has ended
+ * Report report = result.value("report", Report.class);
+ * }
+ *
+ * <p>Semantics: when a task fails, the tasks that depend on it, directly or not, are {@linkplain
+ * NodeOutcome.Skipped skipped}; the others go on, unless {@linkplain Builder#failFast(boolean)
+ * fail-fast} is set, in which case every running task is interrupted and every task not yet started
+ * is {@linkplain NodeOutcome.Cancelled cancelled}. Among tasks ready at the same time, the one
+ * declared first starts first. {@link #run()} returns the outcome of every task; it never throws a
+ * task's error (call {@link GraphResult#throwIfFailed()} for that).
+ *
+ * <p>Immutable and thread-safe: {@link #run()} may be called many times, even at once; each run is
+ * independent. Memory consistency effects: actions in a task happen-before its dependants start,
+ * and every task's actions happen-before {@link #run()} returns.
+ */
+public final class TaskGraph {
+
+  private static final ThreadFactory THREADS = WeftThreads.virtual("weft-graph");
+
+  private record Node(String name, int order, List<String> parents, NodeTask<?> task) {}
+
+  private final List<Node> nodes;
+  private final Map<String, List<Integer>> children;
+  private final int concurrency;
+  private final boolean failFast;
+
+  private TaskGraph(List<Node> nodes, int concurrency, boolean failFast) {
+    this.nodes = List.copyOf(nodes);
+    this.concurrency = concurrency;
+    this.failFast = failFast;
+    Map<String, List<Integer>> kids = new HashMap<>();
+    for (Node n : nodes) {
+      kids.put(n.name(), new ArrayList<>());
+    }
+    for (Node n : nodes) {
+      for (String p : n.parents()) {
+        Objects.requireNonNull(kids.get(p)).add(n.order());
+      }
+    }
+    this.children = kids;
+  }
+
+  /** {@return a builder of a graph; concurrency defaults to unlimited, fail-fast to off} */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** {@return the task names in an order in which they could run one at a time} */
+  public List<String> order() {
+    List<String> out = new ArrayList<>();
+    int[] waiting = new int[nodes.size()];
+    PriorityQueue<Integer> ready = new PriorityQueue<>();
+    for (Node n : nodes) {
+      waiting[n.order()] = n.parents().size();
+      if (waiting[n.order()] == 0) {
+        ready.add(n.order());
+      }
+    }
+    while (!ready.isEmpty()) {
+      Node n = nodes.get(ready.poll());
+      out.add(n.name());
+      for (int c : Objects.requireNonNull(children.get(n.name()))) {
+        if (--waiting[c] == 0) {
+          ready.add(c);
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Runs the graph and returns each task's outcome.
+   *
+   * <p>Returns when every task has succeeded, failed, been skipped or been cancelled, and no task
+   * still runs. If the calling thread is interrupted, running tasks are interrupted and joined,
+   * tasks not started are cancelled, and {@link InterruptedException} is thrown (flag cleared).
+   *
+   * @return the outcome of every task
+   * @throws InterruptedException if the calling thread is interrupted while it waits
+   */
+  public GraphResult run() throws InterruptedException {
+    return new Run().execute();
+  }
+
+  /**
+   * One run. Overview for maintainers: all state belongs to the calling thread, which starts ready
+   * tasks (lowest declaration order first) while fewer than {@code concurrency} run, then blocks on
+   * {@code done}, where each task's thread puts its own slot once. A failure marks every transitive
+   * dependant skipped; under fail-fast it also interrupts the running tasks and cancels the rest.
+   * Threads are joined before {@link #execute()} returns.
+   */
+  private final class Run {
+    private final @Nullable NodeOutcome[] outcomes = new NodeOutcome[nodes.size()];
+    private final @Nullable Object[] values = new Object[nodes.size()];
+    private final int[] waiting = new int[nodes.size()];
+    private final PriorityQueue<Integer> ready = new PriorityQueue<>();
+    private final Map<Integer, Thread> running = new HashMap<>();
+    private final LinkedBlockingQueue<Finished> done = new LinkedBlockingQueue<>();
+    private boolean stopping;
+
+    private record Finished(int node, @Nullable Object value, @Nullable Throwable error) {}
+
+    GraphResult execute() throws InterruptedException {
+      for (Node n : nodes) {
+        waiting[n.order()] = n.parents().size();
+        if (waiting[n.order()] == 0) {
+          ready.add(n.order());
+        }
+      }
+      try {
+        while (true) {
+          while (!stopping && running.size() < concurrency && !ready.isEmpty()) {
+            start(ready.poll());
+          }
+          if (running.isEmpty()) {
+            break;
+          }
+          finish(done.take());
+        }
+      } catch (InterruptedException e) {
+        cancelAll();
+        joinAll();
+        throw e;
+      }
+      Map<String, NodeOutcome> out = new LinkedHashMap<>();
+      for (Node n : nodes) {
+        NodeOutcome o = outcomes[n.order()];
+        out.put(n.name(), o == null ? new NodeOutcome.Cancelled(false) : o);
+      }
+      return new GraphResult(out);
+    }
+
+    private void start(int index) {
+      Node node = nodes.get(index);
+      Map<String, @Nullable Object> in = new LinkedHashMap<>();
+      for (String p : node.parents()) {
+        in.put(p, values[indexOf(p)]);
+      }
+      Inputs inputs = new Inputs(in);
+      Thread t =
+          THREADS.newThread(() -> {
+            Object value = null;
+            Throwable error = null;
+            try {
+              value = node.task().run(inputs);
+            } catch (Throwable e) {
+              error = e;
+            }
+            done.add(new Finished(index, value, error));
+          });
+      running.put(index, t);
+      t.start();
+    }
+
+    private void finish(Finished f) {
+      running.remove(f.node());
+      Node node = nodes.get(f.node());
+      if (f.error() == null && outcomes[f.node()] == null) {
+        values[f.node()] = f.value();
+        outcomes[f.node()] = new NodeOutcome.Succeeded(f.value());
+        for (int c : Objects.requireNonNull(children.get(node.name()))) {
+          if (--waiting[c] == 0 && outcomes[c] == null) {
+            ready.add(c);
+          }
+        }
+        return;
+      }
+      if (outcomes[f.node()] == null) {
+        outcomes[f.node()] =
+            stopping && f.error() instanceof InterruptedException
+                ? new NodeOutcome.Cancelled(true)
+                : new NodeOutcome.Failed(Objects.requireNonNull(f.error()));
+      }
+      skipDependants(f.node());
+      if (failFast && !stopping) {
+        cancelAll();
+      }
+    }
+
+    private void skipDependants(int failed) {
+      for (int c : Objects.requireNonNull(children.get(nodes.get(failed).name()))) {
+        if (outcomes[c] == null) {
+          Node child = nodes.get(c);
+          List<String> blockers = new ArrayList<>();
+          for (String p : child.parents()) {
+            NodeOutcome o = outcomes[indexOf(p)];
+            if (o != null && !(o instanceof NodeOutcome.Succeeded)) {
+              blockers.add(p);
+            }
+          }
+          outcomes[c] = new NodeOutcome.Skipped(blockers);
+          ready.remove(c);
+          skipDependants(c);
+        }
+      }
+    }
+
+    private void cancelAll() {
+      stopping = true;
+      for (var e : running.entrySet()) {
+        e.getValue().interrupt();
+      }
+      for (Node n : nodes) {
+        if (outcomes[n.order()] == null && !running.containsKey(n.order())) {
+          outcomes[n.order()] = new NodeOutcome.Cancelled(false);
+        }
+      }
+      ready.clear();
+    }
+
+    private void joinAll() {
+      boolean interrupted = false;
+      while (!running.isEmpty()) {
+        try {
+          Finished f = done.take();
+          running.remove(f.node());
+          if (outcomes[f.node()] == null) {
+            outcomes[f.node()] = new NodeOutcome.Cancelled(true);
+          }
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+
+    private int indexOf(String name) {
+      return Objects.requireNonNull(index.get(name));
+    }
+  }
+
+  private final Map<String, Integer> index = new HashMap<>();
+
+  private TaskGraph init() {
+    for (Node n : nodes) {
+      index.put(n.name(), n.order());
+    }
+    return this;
+  }
+
+  /**
+   * Builds a {@link TaskGraph}: tasks in any order, each with the names of the tasks it depends on.
+   * Not thread-safe; {@link #build()} validates the whole graph.
+   */
+  public static final class Builder {
+    private final Map<String, Node> nodes = new LinkedHashMap<>();
+    private final List<String> duplicates = new ArrayList<>();
+    private int concurrency = Integer.MAX_VALUE;
+    private boolean failFast;
+
+    private Builder() {}
+
+    /**
+     * Adds a task with no dependencies.
+     *
+     * @param name the task's unique name
+     * @param task the work
+     * @return this builder
+     */
+    public Builder task(String name, Callable<?> task) {
+      Objects.requireNonNull(task, "task");
+      return task(name, List.of(), in -> task.call());
+    }
+
+    /**
+     * Adds a task that runs once every task in {@code dependsOn} has succeeded, and receives their
+     * results.
+     *
+     * @param name the task's unique name
+     * @param dependsOn the names of its parents, defined before or after it
+     * @param task the work
+     * @return this builder
+     */
+    public Builder task(String name, List<String> dependsOn, NodeTask<?> task) {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(task, "task");
+      List<String> parents = List.copyOf(dependsOn);
+      if (nodes.containsKey(name)) {
+        duplicates.add(name);
+      } else {
+        nodes.put(name, new Node(name, nodes.size(), parents, task));
+      }
+      return this;
+    }
+
+    /**
+     * Sets the most tasks running at once.
+     *
+     * @param concurrency {@code >= 1}
+     * @return this builder
+     */
+    public Builder concurrency(int concurrency) {
+      if (concurrency < 1) {
+        throw new IllegalArgumentException("concurrency must be >= 1, was " + concurrency);
+      }
+      this.concurrency = concurrency;
+      return this;
+    }
+
+    /**
+     * Sets whether the first failure cancels every other task (running ones by interrupt), rather
+     * than only the failed task's dependants.
+     *
+     * @param failFast true to cancel everything on the first failure
+     * @return this builder
+     */
+    public Builder failFast(boolean failFast) {
+      this.failFast = failFast;
+      return this;
+    }
+
+    /**
+     * {@return the graph}
+     *
+     * @throws IllegalArgumentException naming the culprits, if a name is used twice, a task depends
+     *     on a task that does not exist, or the dependencies form a cycle
+     */
+    public TaskGraph build() {
+      if (!duplicates.isEmpty()) {
+        throw new IllegalArgumentException(
+            "task names must be unique; defined twice: " + duplicates);
+      }
+      List<String> unknown = new ArrayList<>();
+      for (Node n : nodes.values()) {
+        for (String p : n.parents()) {
+          if (!nodes.containsKey(p)) {
+            unknown.add("'" + n.name() + "' depends on unknown task '" + p + "'");
+          }
+        }
+      }
+      if (!unknown.isEmpty()) {
+        throw new IllegalArgumentException(String.join("; ", unknown));
+      }
+      List<String> cycle = findCycle();
+      if (!cycle.isEmpty()) {
+        throw new IllegalArgumentException(
+            "tasks depend on each other in a cycle (a -> b: a needs b): "
+                + String.join(" -> ", cycle));
+      }
+      return new TaskGraph(List.copyOf(nodes.values()), concurrency, failFast).init();
+    }
+
+    /** Depth-first search; returns the first cycle found as a closed path, or an empty list. */
+    private List<String> findCycle() {
+      Map<String, Integer> state = new HashMap<>(); // 1 = on the path, 2 = done
+      List<String> path = new ArrayList<>();
+      for (String start : nodes.keySet()) {
+        List<String> c = visit(start, state, path);
+        if (!c.isEmpty()) {
+          return c;
+        }
+      }
+      return List.of();
+    }
+
+    private List<String> visit(String name, Map<String, Integer> state, List<String> path) {
+      Integer s = state.get(name);
+      if (s != null && s == 2) {
+        return List.of();
+      }
+      if (s != null && s == 1) {
+        List<String> cycle = new ArrayList<>(path.subList(path.indexOf(name), path.size()));
+        cycle.add(name);
+        return cycle;
+      }
+      state.put(name, 1);
+      path.add(name);
+      for (String p : Objects.requireNonNull(nodes.get(name)).parents()) {
+        List<String> c = visit(p, state, path);
+        if (!c.isEmpty()) {
+          return c;
+        }
+      }
+      path.removeLast();
+      state.put(name, 2);
+      return List.of();
+    }
+  }
+}
