@@ -5,12 +5,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.weft.flow.Limiter;
 import dev.weft.flow.Permits;
 import dev.weft.flow.RateLimiter;
+import dev.weft.jobs.JobOutcome;
+import dev.weft.jobs.JobQueue;
+import dev.weft.jobs.NewJob;
+import dev.weft.jobs.Worker;
+import dev.weft.observe.Progress;
 import dev.weft.policy.Backoff;
 import dev.weft.policy.CircuitBreaker;
 import dev.weft.policy.Fallback;
 import dev.weft.policy.Policy;
 import dev.weft.policy.Retry;
 import dev.weft.policy.Timeout;
+import dev.weft.queue.Priority;
+import dev.weft.queue.TaskQueue;
+import dev.weft.stream.Gather;
+import dev.weft.stream.Page;
+import dev.weft.stream.Pages;
+import dev.weft.stream.Parallel;
 import dev.weft.task.Fork;
 import dev.weft.task.Scope;
 import dev.weft.task.Settled;
@@ -18,10 +29,14 @@ import dev.weft.task.Tasks;
 import dev.weft.time.Deadline;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The README's tour of the library, compiled and run so that it keeps working. Each block between
@@ -35,6 +50,8 @@ class ReadmeTourTest {
     }
     return "user-" + id;
   }
+
+  @TempDir Path dir;
 
   @Test
   void tour() throws Exception {
@@ -85,6 +102,51 @@ class ReadmeTourTest {
     String answer = policy.call(() -> user(-1)); // retried 5 times, then the fallback
     // end
     assertThat(answer).isEqualTo("cached");
+
+    // tour: queues, streams, pagination, CPU work
+    try (TaskQueue q = TaskQueue.builder().concurrency(8).capacity(10_000).build()) {
+      for (int id : ids) {
+        q.submit(Priority.NORMAL, () -> user(id)); // blocks while the queue is full
+      }
+      q.awaitIdle();
+    }
+    List<String> fetched = ids.stream().gather(Gather.mapConcurrent(64, id -> user(id))).toList();
+    List<String> pages =
+        Pages.<String, Integer>byCursor(
+                c -> c == null ? Page.of(List.of("a"), 1) : Page.last(List.of("b")))
+            .items()
+            .toList();
+    List<Integer> squares = Parallel.map(ids, i -> i * i); // bounded platform pool, one per core
+    // end
+    assertThat(fetched).isEqualTo(users);
+    assertThat(pages).containsExactly("a", "b");
+    assertThat(squares).containsExactly(1, 4, 9);
+
+    // tour: progress
+    Progress progress = Progress.of(ids.size());
+    Tasks.all(ids, id -> progress.track(() -> user(id)).call());
+    // end
+    assertThat(progress.snapshot().done()).isEqualTo(3);
+
+    // tour: durable jobs (SQLite here; "postgres://user@host/db" for many machines)
+    AtomicInteger sent = new AtomicInteger();
+    try (JobQueue jobs = JobQueue.open(dir.resolve("state.db").toString())) {
+      jobs.enqueue(NewJob.of("mail", "welcome", Map.of("user", 42)).withUniqueKey("welcome-42"));
+      try (Worker worker =
+          jobs.worker("mail")
+              .handler(
+                  "welcome",
+                  ctx -> {
+                    sent.incrementAndGet(); // at-least-once: use ctx.idempotencyKey() downstream
+                    return JobOutcome.success();
+                  })
+              .concurrency(16)
+              .start()) {
+        worker.awaitDrained(Duration.ofMinutes(1));
+      }
+    }
+    // end
+    assertThat(sent).hasValue(1);
 
     // tour: backoff and deadlines
     Backoff backoff =
