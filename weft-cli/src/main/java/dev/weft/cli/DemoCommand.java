@@ -1,153 +1,145 @@
 package dev.weft.cli;
 
-import com.sun.net.httpserver.HttpServer;
-import dev.weft.policy.Backoff;
 import dev.weft.time.TimeSource;
-import java.io.OutputStream;
-import java.io.PrintWriter;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
-import java.util.SplittableRandom;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.Iterator;
+import java.util.Locale;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
- * {@code weft demo}: starts a flaky HTTP server on loopback and fetches from it concurrently with
- * retries and backoff, then prints a summary.
+ * {@code weft demo}: the README's main job. Starts a flaky HTTP server on loopback (random latency,
+ * 500s, 429s with Retry-After) and a host that is down, fetches a few thousand URLs from them with
+ * every control on, shows the progress bar and ends with a summary table.
  */
 @Command(
     name = "demo",
-    description = "Fetches from a flaky HTTP server on loopback with retries, and summarizes.")
-final class DemoCommand implements java.util.concurrent.Callable<Integer> {
+    description = {
+      "Fetches a few thousand URLs from a flaky server on loopback (random latency, 500s,",
+      "429s with Retry-After) and from a host that is down, with every control on: limits per",
+      "host, rate limits, retries with backoff, circuit breakers, timeouts, state, results."
+    })
+final class DemoCommand implements Callable<Integer> {
 
-  @Spec CommandSpec spec;
-
-  @Option(names = "--requests", defaultValue = "2000", description = "How many URLs to fetch.")
+  @Option(names = "--requests", defaultValue = "3000", description = "How many URLs (3000).")
   int requests;
 
   @Option(
       names = {"-j", "--jobs"},
       defaultValue = "64",
-      description = "Requests in flight at once.")
+      description = "Requests in flight at once (64).")
   int concurrency;
 
+  @Option(names = "--dir", description = "Where state and results go (.weft/demo).")
+  Path dir = Path.of(".weft", "demo");
+
   private final TimeSource time = TimeSource.system();
+  private final PrintStream out;
+  private final PrintStream err;
+
+  DemoCommand(PrintStream out, PrintStream err) {
+    this.out = out;
+    this.err = err;
+  }
 
   @Override
-  public Integer call() throws Exception {
-    PrintWriter out = spec.commandLine().getOut();
+  public Integer call() throws IOException {
     if (requests < 1 || concurrency < 1) {
-      throw new picocli.CommandLine.ParameterException(
-          spec.commandLine(), "--requests and --jobs must be >= 1");
+      throw new BadInput(
+          "--requests and --jobs must be >= 1, were " + requests + " and " + concurrency);
     }
-    HttpServer server =
-        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-    server.createContext(
-        "/",
-        exchange -> {
-          ThreadLocalRandom r = ThreadLocalRandom.current();
-          try {
-            time.sleep(Duration.ofMillis(r.nextInt(2, 20)));
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-          int status = r.nextInt(100) < 15 ? 500 : 200;
-          byte[] body =
-              ("item " + exchange.getRequestURI().getPath()).getBytes(StandardCharsets.UTF_8);
-          exchange.sendResponseHeaders(status, body.length);
-          try (OutputStream os = exchange.getResponseBody()) {
-            os.write(body);
-          }
-        });
-    server.start();
-    String base = "http://127.0.0.1:" + server.getAddress().getPort() + "/item/";
-    out.printf(
-        "weft demo: %d requests to a flaky server on %s, %d at a time, up to 4 tries each%n",
-        requests, base, concurrency);
-    Backoff backoff =
-        Backoff.exponential(Duration.ofMillis(5), 2.0).max(Duration.ofMillis(100)).fullJitter();
-    AtomicInteger ok = new AtomicInteger();
-    AtomicInteger retried = new AtomicInteger();
-    AtomicInteger failed = new AtomicInteger();
-    AtomicLong bytes = new AtomicLong();
-    long[] latencies = new long[requests];
-    Semaphore inFlight = new Semaphore(concurrency);
-    long start = time.read();
-    try (HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-      List<Future<?>> futures = new ArrayList<>(requests);
-      for (int i = 0; i < requests; i++) {
-        int n = i;
-        inFlight.acquire();
-        futures.add(
-            pool.submit(() -> {
-              try {
-                SplittableRandom random = new SplittableRandom(n);
-                long t0 = time.read();
-                for (int attempt = 1; ; attempt++) {
-                  HttpResponse<byte[]> res =
-                      client.send(
-                          HttpRequest.newBuilder(URI.create(base + n))
-                              .timeout(Duration.ofSeconds(10))
-                              .build(),
-                          HttpResponse.BodyHandlers.ofByteArray());
-                  if (res.statusCode() == 200) {
-                    latencies[n] = time.read() - t0;
-                    bytes.addAndGet(res.body().length);
-                    (attempt > 1 ? retried : ok).incrementAndGet();
-                    return null;
-                  }
-                  if (attempt == 4) {
-                    latencies[n] = time.read() - t0;
-                    failed.incrementAndGet();
-                    return null;
-                  }
-                  time.sleep(backoff.delay(attempt, random));
-                }
-              } finally {
-                inFlight.release();
-              }
-            }));
+    Files.createDirectories(dir);
+    Path results = dir.resolve("results.jsonl");
+    Path dead = dir.resolve("dead-letter.txt");
+    Path stateFile = dir.resolve("state.db");
+    Fetcher.Settings settings =
+        new Fetcher.Settings(
+            concurrency,
+            Math.max(1, concurrency * 3 / 4),
+            new Rate(5000),
+            new Rate(4000),
+            4,
+            BackoffSpec.parse("exp:20ms..500ms"),
+            Duration.ofSeconds(5),
+            Duration.ofSeconds(2),
+            Duration.ofSeconds(2),
+            20,
+            Duration.ofSeconds(30),
+            false);
+    try (FlakyServer server = new FlakyServer(time, 8, 4, Duration.ofMillis(40));
+        LineFile res = new LineFile("--output", results, false);
+        LineFile deadFile = new LineFile("--dead-letter", dead, false)) {
+      String good = server.base() + "/item/";
+      String down = "http://127.0.0.1:" + server.deadPort() + "/item/";
+      out.printf(
+          Locale.ROOT,
+          "weft demo: %d URLs, %d in flight (%d per host), 5000/s overall, 4 tries with backoff%n"
+              + "  flaky server %s (random latency, 8%% 500s, 4%% 429s with Retry-After)%n"
+              + "  down host    %s (every 20th URL; its breaker opens when half of 20 fail)%n%n",
+          requests,
+          concurrency,
+          settings.perHost(),
+          server.base(),
+          down);
+      out.flush();
+      RunState state = new RunState(stateFile, "demo", "demo", RunState.Mode.FRESH, time);
+      ProgressLine progress = new ProgressLine(time, err, RunCommand.isTerminal(), true, "urls");
+      progress.total(requests);
+      Fetcher fetcher =
+          new Fetcher(settings, new Fetcher.Sinks(res, null, deadFile, progress, state), time);
+      Iterator<String> urls =
+          new Iterator<>() {
+            int n;
+
+            @Override
+            public boolean hasNext() {
+              return n < requests;
+            }
+
+            @Override
+            public String next() {
+              n++;
+              return (n % 20 == 0 ? down : good) + n;
+            }
+          };
+      Fetcher.Stats s;
+      try {
+        s = fetcher.run(urls, seq -> false);
+      } finally {
+        progress.close();
+        state.close("done");
       }
-      for (Future<?> f : futures) {
-        f.get();
-      }
-    } finally {
-      server.stop(0);
+      double secs = Math.max(1e-9, s.took.toNanos() / 1e9);
+      out.println();
+      row("ok, first try", Long.toString(s.ok.get()));
+      row("ok after retries", Long.toString(s.retried.get()));
+      row("failed", Long.toString(s.failed.get()));
+      row("dead-lettered", Long.toString(s.deadLettered.get()));
+      row(
+          "breaker trips",
+          s.breakerTrips + " (" + s.breakerRejected.get() + " requests refused fast)");
+      row("attempts", Long.toString(s.attempts.get()));
+      row("p50 latency", ms(s.latencies.quantile(0.5)));
+      row("p99 latency", ms(s.latencies.quantile(0.99)));
+      row("throughput", String.format(Locale.ROOT, "%.0f URLs/s (%.2f s)", requests / secs, secs));
+      row("results", results.toString());
+      row("dead letters", dead.toString());
+      row("state", stateFile + "  (weft status --state " + stateFile + ")");
+      out.flush();
     }
-    Duration took = time.since(start);
-    Arrays.sort(latencies);
-    out.println();
-    out.printf("  ok first try   %6d%n", ok.get());
-    out.printf("  ok after retry %6d%n", retried.get());
-    out.printf("  failed         %6d%n", failed.get());
-    out.printf("  bytes          %6d%n", bytes.get());
-    out.printf("  p50 latency    %6.1f ms%n", latencies[requests / 2] / 1e6);
-    out.printf(
-        "  p99 latency    %6.1f ms%n",
-        latencies[Math.min(requests - 1, requests * 99 / 100)] / 1e6);
-    out.printf(
-        "  throughput     %6.0f req/s (%.2f s)%n",
-        requests / (took.toNanos() / 1e9), took.toNanos() / 1e9);
     return 0;
+  }
+
+  private void row(String name, String value) {
+    out.printf(Locale.ROOT, "  %-18s %s%n", name, value);
+  }
+
+  private static String ms(Duration d) {
+    return String.format(Locale.ROOT, "%.1f ms", d.toNanos() / 1e6);
   }
 }

@@ -1,5 +1,10 @@
 package dev.weft.cli;
 
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -13,11 +18,13 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Runs batches of shell or HTTP jobs concurrently, safely and fast.",
-    subcommands = {DemoCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {CommandLine.HelpCommand.class})
 public final class Main {
 
   /** The exit code for bad input and other errors, as GNU parallel uses it. */
   static final int ERROR = 255;
+
+  private static volatile boolean signals;
 
   private Main() {}
 
@@ -27,31 +34,50 @@ public final class Main {
    * @param args the command line
    */
   public static void main(String[] args) {
-    System.exit(
-        run(
-            args,
-            new PrintWriter(System.out, true, System.out.charset()),
-            new PrintWriter(System.err, true, System.err.charset())));
+    signals = true;
+    // sqlite-jdbc logs through SLF4J; without a provider SLF4J would print three lines of warning
+    System.setProperty("slf4j.internal.verbosity", "ERROR");
+    PrintStream out =
+        new PrintStream(
+            new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16),
+            false,
+            System.out.charset());
+    int code = run(args, System.in, out, System.err);
+    out.flush();
+    System.exit(code);
+  }
+
+  /** {@return whether this is the real process, which handles Ctrl-C (not a test calling run)} */
+  static boolean signals() {
+    return signals;
   }
 
   /**
-   * {@return the exit code of the command line {@code args}, printing to {@code out} and {@code
-   * err}}
+   * {@return the exit code of the command line {@code args}, reading {@code in}, printing to {@code
+   * out} and {@code err}}
    */
-  static int run(String[] args, PrintWriter out, PrintWriter err) {
+  static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
+    PrintWriter outWriter = new PrintWriter(out, true, out.charset());
+    PrintWriter errWriter = new PrintWriter(err, true, err.charset());
     CommandLine cli = new CommandLine(new Main());
-    cli.setOut(out);
-    cli.setErr(err);
+    cli.addSubcommand(new CommandLine(new RunCommand(in, out, err)).setStopAtPositional(true));
+    cli.addSubcommand(new FetchCommand(in, out, err));
+    cli.addSubcommand(new DemoCommand(out, err));
+    cli.addSubcommand(new StatusCommand(out));
+    cli.setOut(outWriter);
+    cli.setErr(errWriter);
     cli.setParameterExceptionHandler((e, a) -> {
-      err.println("weft: " + e.getMessage());
-      err.println("Try 'weft --help' for usage.");
+      errWriter.println("weft: " + e.getMessage());
+      errWriter.println("Try 'weft --help' for usage.");
       return ERROR;
     });
     cli.setExecutionExceptionHandler((e, c, p) -> {
-      err.println("weft: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+      errWriter.println("weft: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
       return ERROR;
     });
-    return cli.execute(args);
+    int code = cli.execute(args);
+    out.flush();
+    return code;
   }
 
   /** Reads the version from the jar's manifest. */

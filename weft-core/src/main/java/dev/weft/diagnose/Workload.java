@@ -36,11 +36,13 @@ import org.jspecify.annotations.Nullable;
  * getCurrentThreadAllocatedBytes}); on Linux, also the time the thread was runnable but waiting for
  * a core ({@code /proc/thread-self/schedstat}). That wait is the machine's contention, not the
  * task's nature (on a busy or CPU-throttled machine it can exceed the task's own CPU time, even for
- * a task that only sleeps), so it is left out: the CPU share is {@code cpu / (wall - run-queue
- * wait)}, the share the task would show on an idle machine. At most {@value #IO_SHARE} is
- * I/O-bound, at least {@value #CPU_SHARE} CPU-bound. Where the run-queue wait is unknown (not
- * Linux) the share is {@code cpu / wall}, which a busy machine lowers. Only the measuring thread is
- * seen: work that the task hands to other threads or processes counts as waiting.
+ * a task that only sleeps), so it is left out: a run's CPU share is {@code cpu / (wall - run-queue
+ * wait)}, the share the task would show on an idle machine, and the task's is the median over the
+ * runs (so that one run slowed by a GC pause or a stalled machine does not decide). At most {@value
+ * #IO_SHARE} is I/O-bound, at least {@value #CPU_SHARE} CPU-bound. Where the run-queue wait is
+ * unknown (not Linux) the share is {@code cpu / wall}, which a busy machine lowers. Only the
+ * measuring thread is seen: work that the task hands to other threads or processes counts as
+ * waiting.
  */
 public final class Workload {
 
@@ -157,7 +159,7 @@ public final class Workload {
    * @param cpu mean CPU time
    * @param runQueueWait mean time waiting for a core
    * @param allocatedBytes mean bytes allocated
-   * @param cpuShare {@code cpu / (wall - runQueueWait)}, in [0, 1]
+   * @param cpuShare the median over the samples of {@code cpu / (wall - runQueueWait)}, in [0, 1]
    * @param kind the classification
    */
   public record Profile(
@@ -354,9 +356,7 @@ public final class Workload {
       alloc += s.allocatedBytes();
     }
     int n = samples.size();
-    long busyOrBlocked = wall - wait; // time on a core or blocked, without waiting for a core
-    double share =
-        busyOrBlocked <= 0 ? 1.0 : Math.min(1.0, Math.max(0.0, (double) cpu / busyOrBlocked));
+    double share = median(samples.stream().mapToDouble(Workload::share).sorted().toArray());
     Kind kind =
         share <= IO_SHARE ? Kind.IO_BOUND : share >= CPU_SHARE ? Kind.CPU_BOUND : Kind.MIXED;
     return new Profile(
@@ -367,6 +367,19 @@ public final class Workload {
         alloc / n,
         share,
         kind);
+  }
+
+  /** {@return the sample's CPU share: cpu / (wall - run-queue wait), in [0, 1]} */
+  static double share(Sample s) {
+    long busyOrBlocked = s.wall().toNanos() - s.runQueueWait().toNanos();
+    return busyOrBlocked <= 0
+        ? 1.0
+        : Math.min(1.0, Math.max(0.0, (double) s.cpu().toNanos() / busyOrBlocked));
+  }
+
+  private static double median(double[] sorted) {
+    int mid = sorted.length / 2;
+    return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
   }
 
   private static Sample sample(Callable<?> task, TimeSource time) throws Exception {

@@ -65,10 +65,10 @@ public final class Debouncer<T> implements AutoCloseable {
   }
 
   /**
-   * Records a call with {@code arg}; runs the action now on a leading edge.
+   * Records a call with {@code arg}; on a leading edge, starts a run at once (on the timer thread).
    *
-   * <p>Returns at once, or after the leading run; throws what a leading run throws; throws {@link
-   * IllegalStateException} after {@link #close()}.
+   * <p>Returns at once, never waiting for the action; throws {@link IllegalStateException} after
+   * {@link #close()}.
    *
    * @param arg the argument the next run gets unless a later call replaces it
    */
@@ -77,11 +77,12 @@ public final class Debouncer<T> implements AutoCloseable {
   }
 
   /**
-   * Runs a pending trailing call now, on this thread, instead of when its timer fires.
+   * Runs a pending trailing call now instead of when its timer fires, and waits until it has run.
    *
    * @return whether the action ran
+   * @throws InterruptedException if interrupted while waiting for the run (it still happens)
    */
-  public boolean flush() {
+  public boolean flush() throws InterruptedException {
     return edges.flush(KEY);
   }
 

@@ -51,8 +51,8 @@ abstract sealed class EdgeBuilder<B extends EdgeBuilder<B>>
   }
 
   /**
-   * Sets whether to run on the leading edge: at the first call of a burst, on the caller's thread
-   * (default: false for a debouncer, true for a throttler).
+   * Sets whether to run on the leading edge: at once, at the first call of a burst (default: false
+   * for a debouncer, true for a throttler).
    *
    * @param leading whether to run on the leading edge
    * @return this builder
@@ -63,9 +63,8 @@ abstract sealed class EdgeBuilder<B extends EdgeBuilder<B>>
   }
 
   /**
-   * Sets whether to run on the trailing edge: when the wait has passed since the last call, on the
-   * timer thread, with the latest argument (default true). It runs only if there was a call since
-   * the last run.
+   * Sets whether to run on the trailing edge: when the wait has passed since the last call, with
+   * the latest argument (default true). It runs only if there was a call since the last run.
    *
    * @param trailing whether to run on the trailing edge
    * @return this builder

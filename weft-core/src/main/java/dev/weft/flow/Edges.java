@@ -2,12 +2,11 @@ package dev.weft.flow;
 
 import dev.weft.observe.WeftThreads;
 import dev.weft.time.TimeSource;
+import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
@@ -25,12 +24,14 @@ import org.jspecify.annotations.Nullable;
  * leadingEdge}, {@code trailingEdge}, {@code remainingWait}, {@code timerExpired}). Timers of all
  * keys sit in one ordered set served by one virtual thread, started when a timer is set and ending
  * when none is left, which parks on the {@link TimeSource} until the earliest. Invocations are
- * decided under the lock but run outside it: a leading edge and {@code flush()} on the caller's
- * thread, a trailing edge on the timer thread; {@code running} counts them so that {@code close()}
- * returns only when none runs, after which none starts. A key's state is dropped when it is
- * equivalent to a fresh one (no timer, and its last call is at least {@code wait} old with {@code
- * maxWait} passed since the last invocation); while that is not yet so and no timer is due, a
- * cleanup-only timer keeps it listed so it is dropped in time (this timer is not "pending").
+ * decided under the lock and run outside it, all on the timer thread, in the order they were
+ * decided ({@code ready} is their FIFO): so runs never overlap and a key's runs always see its
+ * arguments in call order. {@code timerBusy} marks the timer thread handling a step; {@code
+ * close()} clears {@code ready} and waits for the step in progress, after which nothing runs. A
+ * key's state is dropped when it is equivalent to a fresh one (no timer, and its last call is at
+ * least {@code wait} old with {@code maxWait} passed since the last invocation); while that is not
+ * yet so and no timer is due, a cleanup-only timer keeps it listed so it is dropped in time (this
+ * timer is not "pending").
  */
 final class Edges<K, T> {
 
@@ -49,7 +50,7 @@ final class Edges<K, T> {
   private final Condition quiet = lock.newCondition();
   private final Map<K, State<K, T>> states = new HashMap<>(); // guarded by lock
   private final TreeSet<State<K, T>> timers = new TreeSet<>(Edges::byTimer); // guarded by lock
-  private final Set<Thread> running = ConcurrentHashMap.newKeySet(); // changed under lock
+  private final ArrayDeque<Invocation<K, T>> ready = new ArrayDeque<>(); // guarded by lock
   private @Nullable Thread timerThread; // guarded by lock
   private boolean closed; // guarded by lock
   private boolean timerBusy; // guarded by lock: the timer thread is handling a due timer
@@ -73,8 +74,17 @@ final class Edges<K, T> {
     }
   }
 
-  /** A decided invocation, run outside the lock. */
-  private record Invocation<K, T>(K key, T arg) {}
+  /** A decided invocation, run outside the lock on the timer thread. */
+  private static final class Invocation<K, T> {
+    final K key;
+    final T arg;
+    boolean done; // guarded by lock
+
+    Invocation(K key, T arg) {
+      this.key = key;
+      this.arg = arg;
+    }
+  }
 
   Edges(
       String name,
@@ -246,27 +256,49 @@ final class Edges<K, T> {
     lock.lock();
     try {
       checkOpen();
-      inv = start(call(key, arg, time.read()));
+      inv = call(key, arg, time.read());
+      if (inv != null) {
+        enqueue(inv);
+      }
     } finally {
       lock.unlock();
     }
-    runOnCaller(inv);
   }
 
-  boolean flush(K key) {
-    Invocation<K, T> inv;
+  boolean flush(K key) throws InterruptedException {
     lock.lock();
     try {
       State<K, T> s = states.get(key);
       if (closed || s == null || !s.timer) {
         return false;
       }
-      inv = start(trailingEdge(s, time.read()));
+      Invocation<K, T> inv = trailingEdge(s, time.read());
+      if (inv == null) {
+        return false;
+      }
+      enqueue(inv);
+      if (Thread.currentThread().equals(timerThread)) {
+        return true; // called from the action itself: it runs right after this one
+      }
+      while (!inv.done && !closed) {
+        quiet.await();
+      }
+      return inv.done;
     } finally {
       lock.unlock();
     }
-    runOnCaller(inv);
-    return inv != null;
+  }
+
+  private void enqueue(Invocation<K, T> inv) {
+    ready.addLast(inv);
+    Thread t = timerThread;
+    if (t == null) {
+      t = threads.newThread(this::timerLoop);
+      timerThread = t;
+      t.start();
+    } else {
+      LockSupport.unpark(t);
+    }
   }
 
   void cancel(K key) {
@@ -308,12 +340,12 @@ final class Edges<K, T> {
       closed = true;
       states.clear();
       timers.clear();
+      ready.clear();
       t = timerThread;
       if (t != null) {
         LockSupport.unpark(t);
       }
-      Thread me = Thread.currentThread();
-      while (!running.isEmpty() && !(running.size() == 1 && running.contains(me))) {
+      while (timerBusy && !Thread.currentThread().equals(t)) {
         try {
           quiet.await();
         } catch (InterruptedException e) {
@@ -347,7 +379,9 @@ final class Edges<K, T> {
     long left = patience.toNanos();
     lock.lock();
     try {
-      while (timerBusy || (!timers.isEmpty() && timers.first().timerAt - time.read() <= 0)) {
+      while (timerBusy
+          || !ready.isEmpty()
+          || (!timers.isEmpty() && timers.first().timerAt - time.read() <= 0)) {
         if (left <= 0) {
           return false;
         }
@@ -365,35 +399,6 @@ final class Edges<K, T> {
     }
   }
 
-  /** Registers the invocation as running (under lock) so that close() waits for it. */
-  private @Nullable Invocation<K, T> start(@Nullable Invocation<K, T> inv) {
-    if (inv != null) {
-      running.add(Thread.currentThread());
-    }
-    return inv;
-  }
-
-  private void finish() {
-    lock.lock();
-    try {
-      running.remove(Thread.currentThread());
-      quiet.signalAll();
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  private void runOnCaller(@Nullable Invocation<K, T> inv) {
-    if (inv == null) {
-      return;
-    }
-    try {
-      action.accept(inv.key(), inv.arg());
-    } finally {
-      finish();
-    }
-  }
-
   private void timerLoop() {
     while (true) {
       Invocation<K, T> inv = null;
@@ -401,19 +406,22 @@ final class Edges<K, T> {
       boolean handled = false;
       lock.lock();
       try {
-        if (closed || timers.isEmpty()) {
+        if (closed || (timers.isEmpty() && ready.isEmpty())) {
           timerThread = null;
           return;
         }
-        State<K, T> s = timers.first();
         long now = time.read();
-        if (s.timerAt - now > 0) {
-          wake = s.timerAt;
-        } else {
-          timers.pollFirst(); // its flags still say "listed": the later unlist is a no-op
+        if (!ready.isEmpty()) {
           timerBusy = true;
           handled = true;
-          inv = start(timerExpired(s, now));
+          inv = ready.pollFirst();
+        } else if (timers.first().timerAt - now > 0) {
+          wake = timers.first().timerAt;
+        } else {
+          State<K, T> s = timers.pollFirst(); // flags still say "listed": a later unlist no-ops
+          timerBusy = true;
+          handled = true;
+          inv = timerExpired(Objects.requireNonNull(s), now);
         }
       } finally {
         lock.unlock();
@@ -430,15 +438,15 @@ final class Edges<K, T> {
   private void runOnTimer(@Nullable Invocation<K, T> inv) {
     try {
       if (inv != null) {
-        action.accept(inv.key(), inv.arg());
+        action.accept(inv.key, inv.arg);
       }
     } catch (RuntimeException | Error e) {
-      LOG.log(System.Logger.Level.WARNING, "'" + name + "' trailing call failed", e);
+      LOG.log(System.Logger.Level.WARNING, "'" + name + "' action failed", e);
     } finally {
       lock.lock();
       try {
         if (inv != null) {
-          running.remove(Thread.currentThread());
+          inv.done = true;
         }
         timerBusy = false;
         quiet.signalAll();

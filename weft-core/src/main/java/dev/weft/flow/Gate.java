@@ -125,6 +125,12 @@ final class Gate {
     }
   }
 
+  /** {@return permits held, without the lock: may be off by a concurrent change; for samples} */
+  int inUseRacy() {
+    int a = available;
+    return a == RETIRED ? 0 : Math.max(0, limit - a);
+  }
+
   boolean isRetired() {
     return available == RETIRED;
   }

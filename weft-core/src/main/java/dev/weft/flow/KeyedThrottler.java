@@ -51,12 +51,13 @@ public final class KeyedThrottler<K, T> implements AutoCloseable {
   }
 
   /**
-   * Runs {@code key}'s pending trailing call now, on this thread.
+   * Runs {@code key}'s pending trailing call now and waits until it has run.
    *
    * @param key the key
    * @return whether the action ran
+   * @throws InterruptedException if interrupted while waiting for the run (it still happens)
    */
-  public boolean flush(K key) {
+  public boolean flush(K key) throws InterruptedException {
     return edges.flush(key);
   }
 

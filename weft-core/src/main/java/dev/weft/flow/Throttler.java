@@ -55,9 +55,8 @@ public final class Throttler<T> implements AutoCloseable {
   }
 
   /**
-   * Records a call with {@code arg}; runs the action now on a leading edge. Returns at once or
-   * after the leading run; throws what a leading run throws, and {@link IllegalStateException}
-   * after {@link #close()}.
+   * Records a call with {@code arg}; on a leading edge, starts a run at once (on the timer thread).
+   * Returns at once; throws {@link IllegalStateException} after {@link #close()}.
    *
    * @param arg the argument
    */
@@ -66,11 +65,12 @@ public final class Throttler<T> implements AutoCloseable {
   }
 
   /**
-   * Runs a pending trailing call now, on this thread.
+   * Runs a pending trailing call now and waits until it has run.
    *
    * @return whether the action ran
+   * @throws InterruptedException if interrupted while waiting for the run (it still happens)
    */
-  public boolean flush() {
+  public boolean flush() throws InterruptedException {
     return edges.flush(KEY);
   }
 

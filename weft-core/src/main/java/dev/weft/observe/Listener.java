@@ -46,6 +46,29 @@ public interface Listener {
   }
 
   /**
+   * {@return a listener that logs each event, as its {@code toString()}, at {@code level} on the
+   * {@code System.Logger} named {@code dev.weft.events}}; when that level is off, an event costs
+   * one {@code isLoggable} check. Meant for debugging and low-rate components: at hot-path rates
+   * prefer metrics.
+   *
+   * @param level the level, typically {@code DEBUG}
+   */
+  static Listener logging(System.Logger.Level level) {
+    return logging(System.getLogger("dev.weft.events"), level);
+  }
+
+  /**
+   * {@return a listener that logs each event, as its {@code toString()}, at {@code level} on {@code
+   * logger}}
+   *
+   * @param logger where to log
+   * @param level the level
+   */
+  static Listener logging(System.Logger logger, System.Logger.Level level) {
+    return Listeners.logging(logger, level);
+  }
+
+  /**
    * Delivers {@code event} to {@code listener}, logging (never throwing) what the listener throws.
    * Emitters call this rather than {@link #onEvent} directly.
    *

@@ -23,6 +23,24 @@ final class Listeners {
 
   private Listeners() {}
 
+  static Listener logging(System.Logger logger, System.Logger.Level level) {
+    java.util.Objects.requireNonNull(logger, "logger");
+    java.util.Objects.requireNonNull(level, "level");
+    return new Listener() {
+      @Override
+      public void onEvent(Event event) {
+        if (logger.isLoggable(level)) {
+          logger.log(level, event.toString());
+        }
+      }
+
+      @Override
+      public String toString() {
+        return "Listener.logging(" + level + ")";
+      }
+    };
+  }
+
   static void deliver(Listener listener, Event event) {
     try {
       listener.onEvent(event);

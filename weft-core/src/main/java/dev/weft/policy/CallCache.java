@@ -173,6 +173,16 @@ public final class CallCache<K, V> {
     return map.size();
   }
 
+  /** {@return how many callers wait for the load in flight for {@code key}; for tests} */
+  int waiting(K key) {
+    if (map.get(key) instanceof Flight f) {
+      synchronized (f) {
+        return f.waiters;
+      }
+    }
+    return 0;
+  }
+
   @Override
   public String toString() {
     return "CallCache[" + name + ", " + map.size() + " entries]";

@@ -2,6 +2,7 @@ package dev.weft.policy;
 
 import dev.weft.observe.Listener;
 import dev.weft.observe.WeftThreads;
+import dev.weft.task.CancellationSource;
 import dev.weft.task.CancellationToken;
 import dev.weft.task.DeadlineExceededException;
 import dev.weft.task.Fork;
@@ -14,6 +15,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
@@ -34,8 +36,10 @@ import org.jspecify.annotations.Nullable;
  * still waiting for the cancelled work is handed to the given diagnostic; an enclosing {@link
  * Bulkhead} keeps its permit until that work ends.
  *
- * <p>Immutable and thread-safe; the configuring methods return copies. Each call runs the work on
- * one virtual thread of its scope (and one more in the early-return mode).
+ * <p>Immutable and thread-safe; the configuring methods return copies. Each call starts one
+ * short-lived virtual watcher thread ({@code weft-timeout}) that parks until the deadline and ends
+ * as soon as the work returns; the early-return mode runs the work in a {@link Scope} on a thread
+ * of its own ({@code weft-timeout-work}).
  *
  * {@snippet :
  * Timeout timeout = Timeout.of(Duration.ofSeconds(2)).named("report");
@@ -44,7 +48,8 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Timeout implements Policy<Object> {
 
-  private static final ThreadFactory RUNNERS = WeftThreads.virtual("weft-timeout");
+  private static final ThreadFactory WATCHERS = WeftThreads.virtual("weft-timeout");
+  private static final ThreadFactory RUNNERS = WeftThreads.virtual("weft-timeout-work");
 
   private final String name;
   private final Duration timeout;
@@ -129,9 +134,122 @@ public final class Timeout implements Policy<Object> {
   @Nullable Object execute(Callable<?> work) throws Exception {
     Consumer<Thread> early = stillRunning;
     if (early == null) {
-      return inScope(work, Deadline.after(timeout, time), null);
+      return onCaller(work);
     }
     return returnEarly(work, early);
+  }
+
+  /*
+   * The default mode: the work runs on the caller's thread, bound (TaskContext.callWithin) to a
+   * token of its own, linked to the enclosing task's, and to the deadline. A watcher thread parks
+   * until the deadline. The caller and the watcher race on one atomic: RUNNING -> DONE (the work
+   * returned first: the caller interrupts the watcher, which exits, and returns at once) or RUNNING
+   * -> FIRED (the watcher won: it cancels the token and interrupts the caller; the caller, once the
+   * work has returned, joins the watcher so that no interrupt can arrive after the call, clears
+   * that interrupt and throws DeadlineExceededException). No thread hand-off on the success path.
+   */
+  private @Nullable Object onCaller(Callable<?> work) throws Exception {
+    Deadline deadline = Deadline.after(timeout, time).earlier(TaskContext.deadline());
+    CancellationSource source = new CancellationSource();
+    CancellationToken outer = TaskContext.token();
+    CancellationToken.Registration link =
+        outer.onCancel(() -> source.cancel("the enclosing task was cancelled"));
+    Watch watch = new Watch(Thread.currentThread(), source, deadline, name, timeout);
+    Thread watcher = WATCHERS.newThread(watch);
+    watcher.start();
+    Object result = null;
+    Throwable failure = null;
+    try {
+      result = TaskContext.callWithin(source.token(), deadline, work);
+    } catch (Throwable t) {
+      failure = t;
+    } finally {
+      link.close();
+    }
+    if (watch.state.compareAndSet(Watch.RUNNING, Watch.DONE)) {
+      // an interrupt, not an unpark: a time source may park inside parkUntil (on a lock, say)
+      // and swallow an unpark permit, but an interrupt stays until the watcher clears it
+      watcher.interrupt();
+      if (failure != null) {
+        throw rethrow(failure);
+      }
+      return result;
+    }
+    boolean interruptedElsewhere = joinUninterruptibly(watcher);
+    Thread.interrupted(); // the watcher's interrupt was for the work, which has returned
+    if (interruptedElsewhere) {
+      Thread.currentThread().interrupt();
+    }
+    if (!listener.isNone()) {
+      Listener.emit(listener, new PolicyEvent.TimedOut(name, timeout, true));
+    }
+    DeadlineExceededException e =
+        new DeadlineExceededException(
+            "timeout '"
+                + name
+                + "' of "
+                + timeout
+                + " passed; the work was interrupted, its token cancelled, and it has stopped",
+            timeout);
+    if (failure != null) {
+      e.addSuppressed(failure);
+    }
+    throw e;
+  }
+
+  /** Joins {@code thread}, ignoring interrupts; {@return whether one arrived meanwhile} */
+  private static boolean joinUninterruptibly(Thread thread) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        thread.join();
+        return interrupted;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+  }
+
+  /** Cancels the work's token and interrupts the caller at the deadline, unless it ends first. */
+  private static final class Watch implements Runnable {
+    static final int RUNNING = 0;
+    static final int DONE = 1;
+    static final int FIRED = 2;
+    final AtomicInteger state = new AtomicInteger(RUNNING);
+    final Thread caller;
+    final CancellationSource source;
+    final Deadline deadline;
+    final String name;
+    final Duration timeout;
+
+    Watch(
+        Thread caller,
+        CancellationSource source,
+        Deadline deadline,
+        String name,
+        Duration timeout) {
+      this.caller = caller;
+      this.source = source;
+      this.deadline = deadline;
+      this.name = name;
+      this.timeout = timeout;
+    }
+
+    @Override
+    public void run() {
+      TimeSource clock = deadline.timeSource();
+      while (state.get() == RUNNING) {
+        if (deadline.isExpired()) {
+          if (state.compareAndSet(RUNNING, FIRED)) {
+            source.cancel("timeout '" + name + "' of " + timeout + " passed");
+            caller.interrupt();
+          }
+          return;
+        }
+        clock.parkUntil(deadline.ticks());
+        Thread.interrupted(); // the caller's signal that the work returned; the loop re-checks
+      }
+    }
   }
 
   /**

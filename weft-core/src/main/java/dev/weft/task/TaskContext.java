@@ -3,6 +3,8 @@ package dev.weft.task;
 import dev.weft.time.Deadline;
 import dev.weft.time.TimeSource;
 import java.time.Duration;
+import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What running code reads about the task it runs in: its cancellation {@linkplain #token() token},
@@ -66,6 +68,30 @@ public final class TaskContext {
    */
   public static void throwIfCancelled() {
     current().token().throwIfCancelled();
+  }
+
+  /**
+   * Runs {@code work} on this thread as a task whose token is {@code token} and whose deadline is
+   * {@code deadline} nested within the current one: code inside reads them through this class. The
+   * caller keeps the work's cancellation to itself (a timeout cancels {@code token} and interrupts
+   * this thread). Used by {@code dev.weft.policy.Timeout} to time work without moving it to another
+   * thread.
+   *
+   * <p>Returns what {@code work} returns and throws what it throws, unchanged.
+   *
+   * @param token the token the work sees; link it to {@link #token()} to inherit cancellation
+   * @param deadline the deadline the work sees, nested within the current one
+   * @param work the work
+   * @param <T> its result type
+   * @return the work's result
+   * @throws Exception what the work throws
+   */
+  public static <T extends @Nullable Object> T callWithin(
+      CancellationToken token, Deadline deadline, Callable<? extends T> work) throws Exception {
+    Context parent = current();
+    Context child =
+        new Context(token, deadline.earlier(parent.deadline()), parent.time(), parent.propagator());
+    return ScopedValue.where(CURRENT, child).call(work::call);
   }
 
   static Context current() {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.weft.test.Leaks;
 import dev.weft.test.ManualClock;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -237,6 +238,33 @@ class DeadlocksTest {
       p.join();
       b.join();
     }
+  }
+
+  /**
+   * Two virtual threads deadlocked on two monitors: a cycle nothing can break, so it is built in a
+   * child JVM, which exits once it has printed what it found.
+   */
+  @Test
+  void findsTwoVirtualThreadsDeadlockedOnMonitorsInAChildJvm() throws Exception {
+    String java = ProcessHandle.current().info().command().orElseThrow();
+    Process child =
+        new ProcessBuilder(
+                java,
+                "-cp",
+                System.getProperty("java.class.path"),
+                VirtualMonitorDeadlockMain.class.getName())
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(child.waitFor()).as(out).isZero();
+    assertThat(out)
+        .contains("Deadlock of 2 threads")
+        .contains("\"vm-a\" #")
+        .contains("virtual BLOCKED")
+        .contains("waits for java.lang.Object@")
+        .contains("held by \"vm-b\"")
+        .contains("held by \"vm-a\"")
+        .contains("at dev.weft.diagnose.VirtualMonitorDeadlockMain.lockBoth");
   }
 
   /** The documented limit: JDK 25 does not say which virtual thread owns a j.u.c. lock. */

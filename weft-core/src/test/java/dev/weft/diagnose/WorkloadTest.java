@@ -49,7 +49,7 @@ class WorkloadTest {
 
   @Test
   void aHashingTaskIsCpuBoundAndGetsOnePlatformThreadPerCore() throws Exception {
-    Workload.Profile p = Workload.measure(() -> hash(16), 3);
+    Workload.Profile p = Workload.measure(() -> hash(16), 5);
     assertThat(p.kind()).as(p.summary()).isEqualTo(Workload.Kind.CPU_BOUND);
     Workload.Recommendation r = p.recommend(new Workload.Limits(8, 100, OptionalDouble.empty()));
     assertThat(r.executor()).isEqualTo(Workload.Executor.PLATFORM_POOL);
@@ -59,16 +59,16 @@ class WorkloadTest {
 
   @Test
   void aTaskThatHashesThenSleepsIsMixed() throws Exception {
-    Duration hashing = Workload.measure(() -> hash(8), 3).cpu();
-    long sleepMillis = Math.max(5, hashing.toMillis() * 3 / 2);
+    Duration hashing = Workload.measure(() -> hash(16), 5).cpu();
+    long sleepMillis = Math.max(5, hashing.toMillis()); // a CPU share of about 0.5
     Workload.Profile p =
         Workload.measure(
             () -> {
-              hash(8);
+              hash(16);
               Thread.sleep(sleepMillis);
               return null;
             },
-            3);
+            5);
     assertThat(p.kind()).as(p.summary()).isEqualTo(Workload.Kind.MIXED);
     Workload.Recommendation r = p.recommend(new Workload.Limits(2, 1000, OptionalDouble.empty()));
     assertThat(r.executor()).isEqualTo(Workload.Executor.VIRTUAL_THREADS);
@@ -85,7 +85,10 @@ class WorkloadTest {
             Duration.ofMillis(100), Duration.ofMillis(60), Duration.ofMillis(30), 0);
     assertThat(Workload.of(List.of(io)).kind()).isEqualTo(Workload.Kind.IO_BOUND);
     assertThat(Workload.of(List.of(cpu)).kind()).isEqualTo(Workload.Kind.CPU_BOUND);
-    assertThat(Workload.of(List.of(io, cpu)).kind()).isEqualTo(Workload.Kind.MIXED);
+    Workload.Sample half =
+        new Workload.Sample(Duration.ofMillis(100), Duration.ofMillis(50), Duration.ZERO, 0);
+    assertThat(Workload.of(List.of(half)).kind()).isEqualTo(Workload.Kind.MIXED);
+    assertThat(Workload.of(List.of(io, half, cpu)).cpuShare()).isEqualTo(0.5); // the median
     Workload.Recommendation capped =
         Workload.of(List.of(io)).recommend(new Workload.Limits(4, 50, OptionalDouble.of(10_000)));
     assertThat(capped.concurrency()).isEqualTo(50);

@@ -21,8 +21,12 @@ class DebounceThrottleTest {
     runs.add(arg + "@" + Duration.ofNanos(clock.read()).toMillis());
   }
 
-  /** Moves the clock to {@code ms} and waits until the timer thread has done what that implies. */
+  /**
+   * Lets the runs already decided happen, moves the clock to {@code ms}, and waits until the timer
+   * thread has done what that implies.
+   */
   private void at(long ms, Edges<?, ?> edges) throws InterruptedException {
+    assertThat(edges.awaitSettled(Duration.ofSeconds(30))).as("timer thread settled").isTrue();
     clock.advance(Duration.ofMillis(ms).minusNanos(clock.read()));
     assertThat(edges.awaitSettled(Duration.ofSeconds(30))).as("timer thread settled").isTrue();
   }
@@ -61,7 +65,8 @@ class DebounceThrottleTest {
     Debouncer<String> d =
         Debouncer.<String>builder(ms(100), this::record).leading(true).timeSource(clock).build();
     Edges<?, ?> e = d.edges();
-    d.call("a"); // leading: on this thread, now
+    d.call("a"); // leading: at once
+    at(0, e);
     assertThat(runs).containsExactly("a@0");
     at(100, e);
     assertThat(runs).containsExactly("a@0"); // no call since: no trailing run
@@ -90,6 +95,7 @@ class DebounceThrottleTest {
     d.call("c"); // still within 100 ms of the last call: ignored, and extends the quiet time
     at(249, e);
     d.call("d");
+    at(249, e);
     assertThat(runs).containsExactly("a@0", "d@249");
     d.close();
   }
@@ -243,6 +249,7 @@ class DebounceThrottleTest {
     for (int i = 0; i < 1000; i++) {
       kt.call(i % 10, "v" + i);
     }
+    at(0, e);
     assertThat(runs).hasSize(10); // a leading run per key
     at(100, e);
     assertThat(runs).hasSize(20); // and a trailing run per key, with its latest argument

@@ -27,4 +27,37 @@ class ListenerTest {
     Listener.emit(both, new Ping("a"));
     assertThat(seen).containsExactly(new Ping("a"));
   }
+
+  @Test
+  void theLoggingListenerLogsOnlyWhenTheLevelIsOn() {
+    List<String> lines = new ArrayList<>();
+    System.Logger logger =
+        new System.Logger() {
+          @Override
+          public String getName() {
+            return "test";
+          }
+
+          @Override
+          public boolean isLoggable(Level level) {
+            return level.getSeverity() >= Level.INFO.getSeverity();
+          }
+
+          @Override
+          public void log(Level level, java.util.ResourceBundle bundle, String msg, Throwable t) {
+            lines.add(level + " " + msg);
+          }
+
+          @Override
+          public void log(
+              Level level, java.util.ResourceBundle bundle, String format, Object... params) {
+            lines.add(level + " " + format);
+          }
+        };
+    Listener.emit(Listener.logging(logger, System.Logger.Level.INFO), new Ping("a"));
+    Listener.emit(Listener.logging(logger, System.Logger.Level.DEBUG), new Ping("b"));
+    assertThat(lines).containsExactly("INFO Ping[source=a]");
+    assertThat(Listener.logging(System.Logger.Level.DEBUG).toString())
+        .isEqualTo("Listener.logging(DEBUG)");
+  }
 }

@@ -92,4 +92,33 @@ class BackoffTest {
                 .fullJitter())
         .hasToString("exponential(PT0.1S, x2.0).max(PT10S).fullJitter()");
   }
+
+  @Property
+  void exponentialNeverExceedsItsCapAndNeverShrinks(
+      @ForAll @IntRange(min = 1, max = 500) int attempt,
+      @ForAll @LongRange(min = 0, max = 1_000_000) long initialMicros,
+      @ForAll @LongRange(min = 1, max = 60_000_000) long capMicros) {
+    Backoff b =
+        Backoff.exponential(Duration.ofNanos(initialMicros * 1000), 1.5)
+            .max(Duration.ofNanos(capMicros * 1000));
+    Duration d = b.delay(attempt, RANDOM);
+    Duration next = b.delay(attempt + 1, RANDOM);
+    assertThat(d).isBetween(Duration.ZERO, Duration.ofNanos(capMicros * 1000));
+    assertThat(next).isGreaterThanOrEqualTo(d);
+  }
+
+  @Property
+  void fixedAndLinearWithFullJitterStayWithinZeroAndTheDelay(
+      @ForAll @IntRange(min = 1, max = 1000) int attempt, @ForAll long seed) {
+    Duration fixed =
+        Backoff.fixed(Duration.ofMillis(250))
+            .fullJitter()
+            .delay(attempt, new SplittableRandom(seed));
+    assertThat(fixed).isBetween(Duration.ZERO, Duration.ofMillis(250));
+    Backoff linear = Backoff.linear(Duration.ofMillis(10), Duration.ofMillis(10));
+    Duration cap = linear.delay(attempt, RANDOM);
+    assertThat(cap).isEqualTo(Duration.ofMillis(10L * attempt));
+    assertThat(linear.fullJitter().delay(attempt, new SplittableRandom(seed)))
+        .isBetween(Duration.ZERO, cap);
+  }
 }

@@ -253,6 +253,36 @@ class CircuitBreakerTest {
   }
 
   @Test
+  void resetAndForceOpenWorkFromOpenAndHalfOpen() {
+    CircuitBreaker b = breaker().build();
+    for (int i = 0; i < 4; i++) {
+      fail(b);
+    }
+    b.reset(); // OPEN -> CLOSED
+    for (int i = 0; i < 4; i++) {
+      fail(b);
+    }
+    b.forceOpen(); // OPEN -> FORCED_OPEN
+    b.reset();
+    for (int i = 0; i < 4; i++) {
+      fail(b);
+    }
+    clock.advance(Duration.ofSeconds(30));
+    assertThat(b.state()).isEqualTo(HALF_OPEN);
+    b.forceOpen(); // HALF_OPEN -> FORCED_OPEN
+    assertThat(transitions())
+        .containsExactly(
+            "CLOSED->OPEN",
+            "OPEN->CLOSED",
+            "CLOSED->OPEN",
+            "OPEN->FORCED_OPEN",
+            "FORCED_OPEN->CLOSED",
+            "CLOSED->OPEN",
+            "OPEN->HALF_OPEN",
+            "HALF_OPEN->FORCED_OPEN");
+  }
+
+  @Test
   void resultsCanCountAsFailuresAndOtherExceptionsCanBeLeftOut() {
     CircuitBreaker b =
         breaker().recordOn(IOException.class).recordResult(r -> r.equals(503)).build();

@@ -3,7 +3,10 @@ package dev.weft.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.weft.task.Fork;
+import dev.weft.task.Scope;
 import dev.weft.test.ManualClock;
+import dev.weft.time.Deadline;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -297,5 +300,33 @@ class RetryTest {
     AtomicInteger calls = new AtomicInteger();
     Retry.of(3).run(calls::incrementAndGet);
     assertThat(calls).hasValue(1);
+  }
+
+  @Test
+  void givesUpRatherThanSleepPastTheTasksDeadline() throws Throwable {
+    Retry<Object> retry = fixed(Duration.ofSeconds(2)).maxAttempts(10).build();
+    AtomicInteger calls = new AtomicInteger();
+    Async<Object> call =
+        Async.start(() -> {
+          try (Scope scope = Scope.open(Deadline.after(Duration.ofSeconds(5), clock))) {
+            Fork<Object> fork = scope.fork(() -> retry.call(failing(100, calls)));
+            scope.join();
+            return fork.get();
+          }
+        });
+    for (int i = 0; i < 2; i++) {
+      events.next(PolicyEvent.RetryScheduled.class);
+      clock.awaitParked(2); // the retry and the scope's owner
+      clock.advance(Duration.ofSeconds(2));
+    }
+    // attempts at 0 s, 2 s and 4 s; at 4 s the next delay (2 s) would pass the 5 s deadline
+    Throwable failure = call.failure();
+    assertThat(failure).isInstanceOf(RetriesExhaustedException.class);
+    RetriesExhaustedException e = (RetriesExhaustedException) failure;
+    assertThat(e.reason()).isEqualTo(RetriesExhaustedException.Reason.DEADLINE);
+    assertThat(e.attempts()).isEqualTo(3);
+    assertThat(e.getMessage())
+        .contains("next delay PT2S would pass the deadline Deadline[in PT1S]");
+    assertThat(clock.read()).isEqualTo(Duration.ofSeconds(4).toNanos());
   }
 }

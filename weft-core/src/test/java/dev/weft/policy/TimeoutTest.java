@@ -80,7 +80,9 @@ class TimeoutTest {
     clock.advance(Duration.ofSeconds(2));
     assertThat(call.failure())
         .isInstanceOf(DeadlineExceededException.class)
-        .hasMessageContaining("deadline of PT2S exceeded in scope 'report'");
+        .hasMessage(
+            "timeout 'report' of PT2S passed; the work was interrupted, its token cancelled,"
+                + " and it has stopped");
     assertThat(interrupted).isTrue();
     assertThat(tokenCancelled).isTrue();
     assertThat(events.all())
@@ -151,6 +153,35 @@ class TimeoutTest {
     release.countDown();
     handed.get().join();
     assertThat(bulkhead.inUse()).isZero();
+  }
+
+  @Test
+  void cancellingTheEnclosingTaskCancelsTheTimedWorksToken() throws Throwable {
+    CountDownLatch started = new CountDownLatch(1);
+    AtomicBoolean sawCancel = new AtomicBoolean();
+    Async<Object> call =
+        Async.start(() -> {
+          try (dev.weft.task.Scope scope = dev.weft.task.Scope.open()) {
+            dev.weft.task.Fork<Object> fork =
+                scope.fork(() ->
+                    timeout(Duration.ofHours(1))
+                        .call(() -> {
+                          CountDownLatch cancelled = new CountDownLatch(1);
+                          try (var r = TaskContext.token().onCancel(cancelled::countDown)) {
+                            started.countDown();
+                            awaitIgnoringInterrupts(cancelled);
+                          }
+                          sawCancel.set(TaskContext.isCancelled());
+                          return "stopped";
+                        }));
+            started.await();
+            scope.cancel();
+            scope.join();
+            return fork.state();
+          }
+        });
+    assertThat(call.get()).isNotNull(); // the work chose to return a value once cancelled
+    assertThat(sawCancel).isTrue();
   }
 
   @Test

@@ -60,7 +60,6 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Worker implements AutoCloseable {
 
-  private final JobQueue queue;
   private final JobStore store;
   private final TimeSource time;
   private final String queueName;
@@ -74,6 +73,7 @@ public final class Worker implements AutoCloseable {
   private final RandomGenerator random;
   private final Listener listener;
   private final String id;
+  private final int claimBatch;
   private final Instant startedAt;
   private final ThreadFactory jobThreads;
 
@@ -93,7 +93,6 @@ public final class Worker implements AutoCloseable {
   private final AutoCloseable subscription;
 
   private Worker(Builder b) {
-    this.queue = b.queue;
     this.store = b.queue.store();
     this.time = b.queue.time();
     this.queueName = b.queueName;
@@ -107,6 +106,7 @@ public final class Worker implements AutoCloseable {
     this.random = b.random;
     this.listener = b.listener;
     this.id = b.id == null ? defaultId() : b.id;
+    this.claimBatch = Math.max(1, concurrency / 4);
     this.startedAt = time.wallTime();
     this.jobThreads = WeftThreads.virtual("weft-job-" + queueName);
     this.claimer = WeftThreads.virtual("weft-worker-" + id + "-claim").newThread(this::claimLoop);
@@ -169,14 +169,18 @@ public final class Worker implements AutoCloseable {
   }
 
   private void claimLoop() {
+    boolean polled = true;
     while (!stopping) {
-      int free = concurrency - running.get();
-      if (free > 0) {
+      // slots free now, but never more than `concurrency` outcomes waiting to be written: when the
+      // database cannot take them, the worker stops claiming instead of piling up leases
+      int free = Math.min(concurrency - running.get(), 2 * concurrency - active.size());
+      if (free >= claimBatch || (free > 0 && (claimSignal || polled))) {
         claimSignal = false;
+        polled = false;
         List<Job> jobs;
         try {
           jobs = store.claim(queueName, id, free, lease, time.wallTime());
-        } catch (JobStoreException e) {
+        } catch (RuntimeException e) {
           emitStoreFailure("claim jobs", e);
           parkUntilSignal(poll, () -> stopping);
           continue;
@@ -193,10 +197,20 @@ public final class Worker implements AutoCloseable {
           t.start();
         }
         if (jobs.size() == free) {
-          continue;
+          continue; // more may be due: claim again as soon as enough slots are free
         }
+        waiters.forEach(LockSupport::unpark); // the queue may be drained
       }
-      parkUntilSignal(poll, () -> stopping || claimSignal);
+      // wake for a signal only when a slot is free: with every slot busy a pending signal must
+      // not turn this loop into a spin that starves the handlers' carrier threads
+      parkUntilSignal(
+          poll,
+          () ->
+              stopping
+                  || (claimSignal
+                      && running.get() < concurrency
+                      && active.size() < 2 * concurrency));
+      polled = !claimSignal;
     }
   }
 
@@ -254,8 +268,10 @@ public final class Worker implements AutoCloseable {
     } catch (Exception e) {
       f = failed(job, e, null);
     } finally {
-      running.decrementAndGet();
-      wakeClaimer();
+      // wake the claimer once a quarter of the slots are free, so claims come in batches
+      if (concurrency - running.decrementAndGet() >= claimBatch) {
+        wakeClaimer();
+      }
     }
     if (a.settled.compareAndSet(false, true)) {
       if (a.progressDirty) {
@@ -414,7 +430,7 @@ public final class Worker implements AutoCloseable {
     Set<Long> applied;
     try {
       applied = store.finish(finishes, time.wallTime());
-    } catch (JobStoreException e) {
+    } catch (RuntimeException e) {
       emitStoreFailure("write " + batch.size() + " job outcomes", e);
       return false;
     }
@@ -432,7 +448,6 @@ public final class Worker implements AutoCloseable {
                 applied.contains(p.finish().id())));
       }
     }
-    waiters.forEach(LockSupport::unpark);
     return true;
   }
 
@@ -476,7 +491,7 @@ public final class Worker implements AutoCloseable {
       }
       store.heartbeat(info());
       rescue(now);
-    } catch (JobStoreException e) {
+    } catch (RuntimeException e) {
       emitStoreFailure("renew leases and rescue", e);
     }
   }
@@ -516,7 +531,7 @@ public final class Worker implements AutoCloseable {
     }
   }
 
-  private void emitStoreFailure(String operation, JobStoreException e) {
+  private void emitStoreFailure(String operation, RuntimeException e) {
     if (!listener.isNone()) {
       Listener.emit(
           listener, new JobEvent.StoreFailed(id, operation, String.valueOf(e.getMessage())));
@@ -556,19 +571,11 @@ public final class Worker implements AutoCloseable {
   }
 
   private boolean drained() {
-    Map<JobState, Long> counts;
     try {
-      counts = queue.counts(queueName);
+      return !store.hasUnfinished(queueName);
     } catch (JobStoreException e) {
       return false;
     }
-    long unfinished = 0;
-    for (JobState s : JobState.values()) {
-      if (!s.isFinal()) {
-        unfinished += counts.getOrDefault(s, 0L);
-      }
-    }
-    return unfinished == 0;
   }
 
   /**

@@ -296,6 +296,22 @@ abstract class WorkerContract {
   }
 
   @Test
+  void aClosedWorkerAndQueueLeaveNoThreadBehind() throws Throwable {
+    dev.weft.test.Leaks.assertNoLeaks(() -> {
+      try (JobQueue q = openSameDatabase()) {
+        q.enqueue(many(20, "work"));
+        try (Worker w =
+            q.worker("q")
+                .pollInterval(Duration.ofMillis(200))
+                .handler("work", ctx -> JobOutcome.success())
+                .start()) {
+          assertThat(w.awaitDrained(PATIENCE)).isTrue();
+        }
+      }
+    });
+  }
+
+  @Test
   void theBuilderRejectsBadSettingsNamingThem() {
     assertThatThrownBy(() -> worker().concurrency(0)).hasMessage("concurrency must be >= 1, was 0");
     assertThatThrownBy(() -> worker().lease(Duration.ZERO))

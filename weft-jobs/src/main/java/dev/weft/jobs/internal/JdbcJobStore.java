@@ -280,24 +280,29 @@ abstract class JdbcJobStore implements JobStore {
   }
 
   static void bindInsert(PreparedStatement ps, Row row) throws SQLException {
+    bindInsert(ps, row, 0);
+  }
+
+  /** Binds one row's 14 parameters starting after parameter {@code offset}. */
+  static void bindInsert(PreparedStatement ps, Row row, int o) throws SQLException {
     NewJob j = row.job();
-    ps.setString(1, j.queue());
-    ps.setString(2, j.kind());
-    ps.setString(3, j.payloadJson());
-    ps.setInt(4, j.priority());
-    ps.setString(5, stateName(row.state()));
-    ps.setLong(6, row.runAt());
-    ps.setInt(7, j.maxAttempts());
-    ps.setString(8, j.uniqueKey());
-    ps.setString(9, Json.longs(j.parents()));
-    ps.setInt(10, j.parents().isEmpty() ? 0 : 1);
-    ps.setString(11, Json.strings(j.tags()));
-    ps.setString(12, row.reason());
-    ps.setLong(13, row.now());
+    ps.setString(o + 1, j.queue());
+    ps.setString(o + 2, j.kind());
+    ps.setString(o + 3, j.payloadJson());
+    ps.setInt(o + 4, j.priority());
+    ps.setString(o + 5, stateName(row.state()));
+    ps.setLong(o + 6, row.runAt());
+    ps.setInt(o + 7, j.maxAttempts());
+    ps.setString(o + 8, j.uniqueKey());
+    ps.setString(o + 9, Json.longs(j.parents()));
+    ps.setInt(o + 10, j.parents().isEmpty() ? 0 : 1);
+    ps.setString(o + 11, Json.strings(j.tags()));
+    ps.setString(o + 12, row.reason());
+    ps.setLong(o + 13, row.now());
     if (row.state().isFinal()) {
-      ps.setLong(14, row.now());
+      ps.setLong(o + 14, row.now());
     } else {
-      ps.setNull(14, Types.BIGINT);
+      ps.setNull(o + 14, Types.BIGINT);
     }
   }
 
@@ -466,46 +471,54 @@ abstract class JdbcJobStore implements JobStore {
       return Set.of();
     }
     long nowMs = now.toEpochMilli();
-    return write(
-        c -> {
-          int[] counts;
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "update weft_jobs set state = ?, run_at = ?, attempt = ?, errors = ?,"
-                      + " reason = ?, lease_token = null, lease_expires_at = null,"
-                      + " worker_id = null, finished_at = ?, progress = coalesce(?, progress)"
-                      + " where id = ? and lease_token = ? and state = 'running'")) {
-            for (Finish f : finishes) {
-              ps.setString(1, stateName(f.to()));
-              ps.setLong(2, f.runAt().toEpochMilli());
-              ps.setInt(3, f.attempt());
-              ps.setString(4, Json.errors(f.errors()));
-              ps.setString(5, f.reason());
-              if (f.to().isFinal()) {
-                ps.setLong(6, nowMs);
-              } else {
-                ps.setNull(6, Types.BIGINT);
-              }
-              ps.setString(7, f.progress());
-              ps.setLong(8, f.id());
-              ps.setString(9, f.leaseToken());
-              ps.addBatch();
+    return write(c -> finishIn(c, finishes, nowMs), "finish " + finishes.size() + " jobs");
+  }
+
+  /** Applies fenced finishes inside {@code c}'s transaction; {@return the ids that applied} */
+  Set<Long> finishIn(Connection c, List<Finish> finishes, long nowMs) throws SQLException {
+    if (finishes.isEmpty()) {
+      return new HashSet<>();
+    }
+    {
+      {
+        int[] counts;
+        try (PreparedStatement ps =
+            c.prepareStatement(
+                "update weft_jobs set state = ?, run_at = ?, attempt = ?, errors = ?,"
+                    + " reason = ?, lease_token = null, lease_expires_at = null,"
+                    + " worker_id = null, finished_at = ?, progress = coalesce(?, progress)"
+                    + " where id = ? and lease_token = ? and state = 'running'")) {
+          for (Finish f : finishes) {
+            ps.setString(1, stateName(f.to()));
+            ps.setLong(2, f.runAt().toEpochMilli());
+            ps.setInt(3, f.attempt());
+            ps.setString(4, Json.errors(f.errors()));
+            ps.setString(5, f.reason());
+            if (f.to().isFinal()) {
+              ps.setLong(6, nowMs);
+            } else {
+              ps.setNull(6, Types.BIGINT);
             }
-            counts = executeBatchCounts(ps, finishes.size());
+            ps.setString(7, f.progress());
+            ps.setLong(8, f.id());
+            ps.setString(9, f.leaseToken());
+            ps.addBatch();
           }
-          Set<Long> applied = new HashSet<>();
-          for (int i = 0; i < counts.length; i++) {
-            Finish f = finishes.get(i);
-            if (counts[i] > 0) {
-              applied.add(f.id());
-              if (f.to() == JobState.DEAD) {
-                cancelDescendants(c, f.id(), nowMs);
-              }
+          counts = executeBatchCounts(ps, finishes.size());
+        }
+        Set<Long> applied = new HashSet<>();
+        for (int i = 0; i < counts.length; i++) {
+          Finish f = finishes.get(i);
+          if (counts[i] > 0) {
+            applied.add(f.id());
+            if (f.to() == JobState.DEAD) {
+              cancelDescendants(c, f.id(), nowMs);
             }
           }
-          return applied;
-        },
-        "finish " + finishes.size() + " jobs");
+        }
+        return applied;
+      }
+    }
   }
 
   /** Executes a batch of single-row updates; {@return how many rows each changed} */
@@ -513,7 +526,7 @@ abstract class JdbcJobStore implements JobStore {
     return ps.executeBatch();
   }
 
-  private static void cancelDescendants(Connection c, long parent, long now) throws SQLException {
+  static void cancelDescendants(Connection c, long parent, long now) throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(
             "with recursive d(id) as (select child_id from weft_job_deps where parent_id = ?"
@@ -586,6 +599,26 @@ abstract class JdbcJobStore implements JobStore {
           return out;
         },
         "count jobs");
+  }
+
+  @Override
+  public boolean hasUnfinished(String queue) {
+    return read(
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "select 1 where exists (select 1 from weft_jobs where queue = ? and state in "
+                      + DUE
+                      + ") or exists (select 1 from weft_jobs where queue = ? and state ="
+                      + " 'running')")) {
+            ps.setString(1, queue);
+            ps.setString(2, queue);
+            try (ResultSet r = ps.executeQuery()) {
+              return r.next();
+            }
+          }
+        },
+        "look for unfinished jobs of queue '" + queue + "'");
   }
 
   @Override

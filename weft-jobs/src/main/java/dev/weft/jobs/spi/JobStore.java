@@ -101,6 +101,9 @@ public interface JobStore extends AutoCloseable {
   /** {@return the number of jobs per queue and state; states with none are left out} */
   Map<String, Map<JobState, Long>> counts();
 
+  /** {@return whether {@code queue} holds a job that is not final (cheap: uses the hot indexes)} */
+  boolean hasUnfinished(String queue);
+
   /** {@return how many jobs of {@code queue} succeeded at or after {@code since}} */
   long succeededSince(String queue, Instant since);
 

@@ -1,0 +1,278 @@
+package dev.weft.cli;
+
+import dev.weft.observe.WeftThreads;
+import dev.weft.time.TimeSource;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code weft fetch}: HTTP requests for every input line, politely and resumably. */
+@Command(
+    name = "fetch",
+    sortOptions = false,
+    usageHelpWidth = 100,
+    description = {
+      "Fetches every URL of the input (files, or stdin) concurrently and writes one JSON line",
+      "per URL: url, status, bytes, duration_ms, attempts, error. A line may also be a JSON",
+      "request: {\"url\": ..., \"method\": \"POST\", \"headers\": {...}, \"body\": \"...\"}.",
+      "",
+      "Retries connect errors, timeouts, 429 and 5xx with jittered backoff, honouring",
+      "Retry-After; a host that keeps failing trips its circuit breaker and its remaining URLs",
+      "fail at once instead of hammering it. HTTP/2 and keep-alive come from java.net.http.",
+      "",
+      "Exit status: 0 all fetched; 1-100 the number of failed URLs; 101 more; 255 errors.",
+      "",
+      "Examples:",
+      "  weft fetch urls.txt -o results.jsonl --bar",
+      "  weft fetch -j 100 --per-host 8 --per-host-rate 10/s --bodies pages/ urls.txt"
+    })
+final class FetchCommand implements Callable<Integer> {
+
+  @Parameters(paramLabel = "FILE", description = "Files of URLs or JSON requests ('-' stdin).")
+  List<String> files = new ArrayList<>();
+
+  @Option(
+      names = {"-a", "--arg-file"},
+      paramLabel = "FILE",
+      description = "Same as FILE.")
+  List<String> argFiles = new ArrayList<>();
+
+  @Option(
+      names = {"-j", "--jobs"},
+      paramLabel = "N",
+      description = "Requests in flight (64).")
+  int jobs = 64;
+
+  @Option(names = "--per-host", paramLabel = "N", description = "In flight per host (16).")
+  int perHost = 16;
+
+  @Option(names = "--rate", paramLabel = "N/UNIT", description = "Requests per s|m|h overall.")
+  @Nullable String rate;
+
+  @Option(names = "--per-host-rate", paramLabel = "N/UNIT", description = "Requests per host.")
+  @Nullable String perHostRate;
+
+  @Option(names = "--retries", paramLabel = "N", description = "Tries per URL in total (3).")
+  int retries = 3;
+
+  @Option(names = "--backoff", paramLabel = "SPEC", description = "exp:FROM..TO (exp:200ms..10s).")
+  String backoff = "exp:200ms..10s";
+
+  @Option(names = "--timeout", paramLabel = "DURATION", description = "Per request (30s).")
+  String timeout = "30s";
+
+  @Option(names = "--connect-timeout", paramLabel = "DURATION", description = "Connect (10s).")
+  String connectTimeout = "10s";
+
+  @Option(
+      names = "--max-retry-after",
+      paramLabel = "DURATION",
+      description = "Longest Retry-After honoured (60s).")
+  String maxRetryAfter = "60s";
+
+  @Option(
+      names = "--breaker-window",
+      paramLabel = "N",
+      description = "A host's breaker opens when half of its last N requests failed (20).")
+  int breakerWindow = 20;
+
+  @Option(names = "--breaker-open", paramLabel = "DURATION", description = "Open for (30s).")
+  String breakerOpen = "30s";
+
+  @Option(names = "--http1", description = "Use HTTP/1.1 only.")
+  boolean http1;
+
+  @Option(
+      names = {"-o", "--output"},
+      paramLabel = "FILE",
+      description = "JSON lines (stdout).")
+  @Nullable Path output;
+
+  @Option(names = "--bodies", paramLabel = "DIR", description = "Save bodies as DIR/<n>.body.")
+  @Nullable Path bodies;
+
+  @Option(names = "--dead-letter", paramLabel = "FILE", description = "URLs that finally failed.")
+  @Nullable Path deadLetter;
+
+  @Option(names = "--state", paramLabel = "FILE", description = "SQLite state (.weft/state.db).")
+  Path state = Path.of(".weft", "state.db");
+
+  @Option(names = "--no-state", description = "Record nothing.")
+  boolean noState;
+
+  @Option(names = "--resume", description = "Skip URLs an earlier run of this input finished.")
+  boolean resume;
+
+  @Option(names = "--resume-failed", description = "Like --resume, but fetch failed ones again.")
+  boolean resumeFailed;
+
+  @Option(names = "--bar", description = "Progress bar on stderr.")
+  boolean bar;
+
+  @Option(names = "--eta", description = "Progress counts and ETA on stderr.")
+  boolean eta;
+
+  private final InputStream stdin;
+  private final PrintStream out;
+  private final PrintStream err;
+  private final TimeSource time = TimeSource.system();
+
+  FetchCommand(InputStream stdin, PrintStream out, PrintStream err) {
+    this.stdin = stdin;
+    this.out = out;
+    this.err = err;
+  }
+
+  Fetcher.Settings settings() {
+    return new Fetcher.Settings(
+        jobs,
+        perHost,
+        rate == null ? null : Rate.parse("--rate", rate),
+        perHostRate == null ? null : Rate.parse("--per-host-rate", perHostRate),
+        retries,
+        BackoffSpec.parse(backoff),
+        positive("--timeout", timeout),
+        positive("--connect-timeout", connectTimeout),
+        Durations.parse("--max-retry-after", maxRetryAfter),
+        breakerWindow,
+        Durations.parse("--breaker-open", breakerOpen),
+        http1);
+  }
+
+  private static Duration positive(String flag, String value) {
+    Duration d = Durations.parse(flag, value);
+    if (d.isZero()) {
+      throw new BadInput(flag + " must be > 0, was '" + value + "'");
+    }
+    return d;
+  }
+
+  @Override
+  public Integer call() throws IOException {
+    Fetcher.Settings settings = settings();
+    if (resume && resumeFailed) {
+      throw new BadInput("--resume and --resume-failed exclude each other; pick one");
+    }
+    List<InputSource.Spec> specs = new ArrayList<>();
+    argFiles.forEach(f -> specs.add(InputSource.Spec.file(f, false)));
+    files.forEach(f -> specs.add(InputSource.Spec.file(f, false)));
+    if (specs.size() > 1) {
+      throw new BadInput("weft fetch reads one input; got " + specs.size() + " files");
+    }
+    try (InputSource input = new InputSource(specs, stdin, null);
+        Closer closer = new Closer()) {
+      boolean resuming = resume || resumeFailed;
+      Path o = output;
+      LineFile results =
+          closer.add(o == null ? new LineFile(out) : new LineFile("--output", o, resuming));
+      Path dir = bodies;
+      if (dir != null) {
+        try {
+          Files.createDirectories(dir);
+        } catch (IOException e) {
+          throw new BadInput("--bodies '" + dir + "' cannot be created: " + JobLog.reason(e), e);
+        }
+      }
+      LineFile dead =
+          deadLetter == null
+              ? null
+              : closer.add(new LineFile("--dead-letter", deadLetter, resuming));
+      RunState runState = null;
+      if (!noState) {
+        RunState.Mode mode =
+            resumeFailed
+                ? RunState.Mode.RESUME_FAILED
+                : resume ? RunState.Mode.RESUME : RunState.Mode.FRESH;
+        String identity = "fetch\n" + input.describe();
+        runState = new RunState(state, RunCommand.key(identity), identity, mode, time);
+      } else if (resuming) {
+        throw new BadInput("--resume needs the state; it cannot be combined with --no-state");
+      }
+      OptionalLong total = bar || eta ? input.countTotal() : OptionalLong.empty();
+      ProgressLine progress =
+          bar || eta ? new ProgressLine(time, err, RunCommand.isTerminal(), bar, "urls") : null;
+      if (progress != null && total.isPresent()) {
+        progress.total(total.getAsLong());
+      }
+      Fetcher fetcher =
+          new Fetcher(settings, new Fetcher.Sinks(results, dir, dead, progress, runState), time);
+      CountDownLatch ended = new CountDownLatch(1);
+      Thread hook = Main.signals() ? onInterrupt(fetcher, ended) : null;
+      Fetcher.Stats stats;
+      String stateFailure = null;
+      try {
+        stats = fetcher.run(lines(input), runState == null ? seq -> false : runState.skip());
+      } finally {
+        if (progress != null) {
+          progress.close();
+        }
+        if (runState != null) {
+          stateFailure = runState.close(fetcher.interrupted() ? "interrupted" : "done");
+        }
+        if (fetcher.interrupted()) {
+          err.println("weft: interrupted; finished URLs are recorded, --resume fetches the rest");
+        }
+        ended.countDown();
+        if (hook != null) {
+          try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+          } catch (IllegalStateException shuttingDown) {
+            // the hook is running: it exits with 255 once we return
+          }
+        }
+      }
+      String failure = fetcher.sinkFailure() != null ? fetcher.sinkFailure() : stateFailure;
+      if (failure != null) {
+        err.println("weft: " + failure);
+        return Main.ERROR;
+      }
+      if (fetcher.interrupted()) {
+        return Main.ERROR;
+      }
+      return (int) Math.min(stats.failed.get(), 101);
+    }
+  }
+
+  static Iterator<String> lines(InputSource input) {
+    return new Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        return input.hasNext();
+      }
+
+      @Override
+      public String next() {
+        return String.join("\t", input.next());
+      }
+    };
+  }
+
+  private static Thread onInterrupt(Fetcher fetcher, CountDownLatch ended) {
+    Thread hook =
+        WeftThreads.platform("weft-interrupt", false)
+            .newThread(() -> {
+              fetcher.interrupt();
+              try {
+                ended.await();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              Runtime.getRuntime().halt(Main.ERROR);
+            });
+    Runtime.getRuntime().addShutdownHook(hook);
+    return hook;
+  }
+}

@@ -1,0 +1,406 @@
+package dev.weft.cli;
+
+import dev.weft.observe.WeftThreads;
+import dev.weft.policy.Backoff;
+import dev.weft.time.TimeSource;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code weft run}: runs a shell command for every input, GNU parallel style, with weft's controls.
+ * The options are read here, checked, and handed to {@link Runner}.
+ */
+@Command(
+    name = "run",
+    sortOptions = false,
+    usageHelpWidth = 100,
+    description = {
+      "Runs COMMAND once for every input, several at a time, GNU parallel style.",
+      "",
+      "Input: '::: a b c' (several ::: groups give the cross product, ':::+' pairs with the",
+      "previous group), ':::: FILE' (lines of FILE, '-' for stdin), '-a FILE', else lines of",
+      "stdin. Input is streamed: jobs start at once and memory stays flat.",
+      "",
+      "Placeholders: {} the input, {.} without extension, {/} basename, {//} dirname,",
+      "{/.} basename without extension, {#} job number, {%%} slot; {1} {2.} ... per source.",
+      "Inputs are shell-quoted: a file named 'a b; rm -rf x' is one argument, never code.",
+      "A command without shell syntax is exec'd directly, without a shell.",
+      "",
+      "Exit status: 0 all succeeded; 1-100 the number of failed jobs; 101 more than 100;",
+      "with --halt ...,fail=1 the failing job's exit code; 255 bad input, an error or Ctrl-C.",
+      "",
+      "State: every run is recorded in SQLite (.weft/state.db); after Ctrl-C or a crash,",
+      "'--resume' skips the jobs that finished and '--resume-failed' re-runs failed ones.",
+      "",
+      "Examples:",
+      "  weft run gzip ::: *.log",
+      "  find . -name '*.wav' | weft run -j 50%% --bar ffmpeg -i {} {.}.mp3",
+      "  weft run --rate 20/s --retries 3 --timeout 30s --joblog jobs.log curl -sf {} :::: urls",
+      "  weft run --halt now,fail=1 -k 'test -s {}' ::: a b c"
+    })
+final class RunCommand implements Callable<Integer> {
+
+  @Option(
+      names = {"-j", "-P", "--max-procs"},
+      paramLabel = "N",
+      description =
+          "Job slots: N, N%% of cores, +N, -N, 0 for as many as possible (default 100%%).")
+  String jobs = "100%";
+
+  @Option(
+      names = "--jobs",
+      paramLabel = "FILE|N",
+      description =
+          "JSON lines of jobs with dependencies ({\"id\":..,\"cmd\":..,\"needs\":[..]});"
+              + " a number here means -j, as in GNU parallel.")
+  @Nullable String jobsFile;
+
+  @Option(names = "--rate", paramLabel = "N/UNIT", description = "Start at most N jobs per s|m|h.")
+  @Nullable String rate;
+
+  @Option(
+      names = "--delay",
+      paramLabel = "DURATION",
+      description = "Wait this long between starts.")
+  @Nullable String delay;
+
+  @Option(
+      names = "--retries",
+      paramLabel = "N",
+      description = "Tries per job in total, as GNU parallel counts them (default 1).")
+  int retries = 1;
+
+  @Option(
+      names = "--backoff",
+      paramLabel = "SPEC",
+      description =
+          "Wait before a retry: exp:FROM..TO (jittered), fixed:D, none (default exp:1s..1m).")
+  String backoff = "exp:1s..1m";
+
+  @Option(
+      names = "--timeout",
+      paramLabel = "DURATION",
+      description = "Kill a try's whole process tree after this long (TERM, then KILL).")
+  @Nullable String timeout;
+
+  @Option(names = "--grace", paramLabel = "DURATION", description = "TERM to KILL (default 2s).")
+  String grace = "2s";
+
+  @Option(
+      names = "--halt",
+      paramLabel = "WHEN,WHAT=N",
+      description = "Stop early: now,fail=1 | soon,fail=10%% | now,success=1 | never.")
+  String halt = "never";
+
+  @Option(
+      names = {"-k", "--keep-order"},
+      description = "Print outputs in input order.")
+  boolean keepOrder;
+
+  @Option(names = "--tag", description = "Prefix output lines with the arguments and a TAB.")
+  boolean tag;
+
+  @Option(names = "--dry-run", description = "Print the commands, run nothing.")
+  boolean dryRun;
+
+  @Option(names = "--bar", description = "Progress bar on stderr.")
+  boolean bar;
+
+  @Option(names = "--eta", description = "Progress counts and ETA on stderr.")
+  boolean eta;
+
+  @Option(
+      names = "--joblog",
+      paramLabel = "FILE",
+      description = "GNU parallel's job log; every try.")
+  @Nullable Path joblog;
+
+  @Option(names = "--results", paramLabel = "FILE", description = "One JSON line per job.")
+  @Nullable Path results;
+
+  @Option(
+      names = "--dead-letter",
+      paramLabel = "FILE",
+      description = "Arguments of jobs that finally failed, one line each (TAB between sources).")
+  @Nullable Path deadLetter;
+
+  @Option(
+      names = "--state",
+      paramLabel = "FILE",
+      description = "SQLite file recording the run (default .weft/state.db).")
+  Path state = Path.of(".weft", "state.db");
+
+  @Option(
+      names = "--db",
+      paramLabel = "URL",
+      description = "postgres://... : a shared queue that 'weft worker' on other machines drains.")
+  @Nullable String db;
+
+  @Option(names = "--no-state", description = "Record nothing; --resume is then impossible.")
+  boolean noState;
+
+  @Option(
+      names = "--resume",
+      description = "Skip the jobs an earlier run of this command finished.")
+  boolean resume;
+
+  @Option(names = "--resume-failed", description = "Like --resume, but run the failed jobs again.")
+  boolean resumeFailed;
+
+  @Option(
+      names = {"-a", "--arg-file"},
+      paramLabel = "FILE",
+      description = "Read input from FILE (may repeat).")
+  List<String> argFiles = new ArrayList<>();
+
+  @Option(
+      names = "--colsep",
+      paramLabel = "REGEX",
+      description = "Split input lines into {1} {2}..")
+  @Nullable String colsep;
+
+  @Option(
+      names = "--shell",
+      paramLabel = "PATH",
+      description = "Shell for commands that need one (default $SHELL, else /bin/sh).")
+  @Nullable String shell;
+
+  @Parameters(paramLabel = "COMMAND", description = "The command template, then input sources.")
+  List<String> words = new ArrayList<>();
+
+  private final InputStream stdin;
+  private final PrintStream out;
+  private final PrintStream err;
+  private final TimeSource time = TimeSource.system();
+
+  RunCommand(InputStream stdin, PrintStream out, PrintStream err) {
+    this.stdin = stdin;
+    this.out = out;
+    this.err = err;
+  }
+
+  @Override
+  public Integer call() throws IOException {
+    DependencyRun dag = null;
+    if (jobsFile != null) {
+      String v = jobsFile;
+      if (!Files.exists(Path.of(v)) && v.matches("\\d+%?|[+-]\\d+")) {
+        jobs = v;
+      } else {
+        if (!words.isEmpty()) {
+          throw new BadInput("--jobs FILE gives the commands; remove " + words);
+        }
+        dag = new DependencyRun(Path.of(v));
+        noState = true; // job numbers follow completion order: not resumable by number yet
+      }
+    }
+    RunSettings settings = settings();
+    if (db != null) {
+      String url = db;
+      DatabaseUrl.parse(url).checkReachable(url, Duration.ofSeconds(5));
+      throw new BadInput(
+          "--db '"
+              + url
+              + "': the distributed queue needs weft-jobs' PostgreSQL store, not in this build yet");
+    }
+    CommandWords split = CommandWords.split(words);
+    List<InputSource.Spec> specs = new ArrayList<>();
+    argFiles.forEach(f -> specs.add(InputSource.Spec.file(f, false)));
+    specs.addAll(split.sources());
+    Halt haltRule = settings.halt();
+    try (InputSource input = new InputSource(specs, stdin, colsepPattern());
+        Closer closer = new Closer()) {
+      boolean resuming = resume || resumeFailed;
+      JobLog log = joblog == null ? null : closer.add(new JobLog(joblog, resuming));
+      LineFile res =
+          results == null ? null : closer.add(new LineFile("--results", results, resuming));
+      LineFile dead =
+          deadLetter == null
+              ? null
+              : closer.add(new LineFile("--dead-letter", deadLetter, resuming));
+      RunState runState = null;
+      if (!noState && !settings.dryRun()) {
+        RunState.Mode mode =
+            resumeFailed
+                ? RunState.Mode.RESUME_FAILED
+                : resume ? RunState.Mode.RESUME : RunState.Mode.FRESH;
+        String identity = settings.template().text() + "\n" + input.describe();
+        runState = new RunState(state, key(identity), identity, mode, time);
+      } else if (resuming) {
+        throw new BadInput("--resume needs the state; it cannot be combined with --no-state");
+      }
+      OptionalLong total =
+          dag != null
+              ? OptionalLong.of(dag.size())
+              : haltRule.percent() || bar || eta ? input.countTotal() : OptionalLong.empty();
+      ProgressLine progress =
+          bar || eta ? new ProgressLine(time, err, isTerminal(), bar, "jobs") : null;
+      if (progress != null && total.isPresent()) {
+        progress.total(total.getAsLong());
+      }
+      HaltTracker tracker = new HaltTracker(haltRule, total);
+      OutputPrinter printer = new OutputPrinter(out, err, settings.keepOrder());
+      Runner runner =
+          new Runner(
+              settings,
+              new Runner.Sinks(printer, log, res, dead, progress, runState, out, err),
+              tracker,
+              time);
+      CountDownLatch ended = new CountDownLatch(1);
+      Thread hook = Main.signals() ? onInterrupt(runner, ended) : null;
+      String stateFailure = null;
+      try {
+        if (dag != null) {
+          runner.onFinished(dag::finished);
+          runner.run(dag, seq -> false);
+          for (String s : dag.skipped()) {
+            err.println("weft: skipped " + s);
+            tracker.finished(false, 1);
+          }
+        } else {
+          runner.run(input, runState == null ? seq -> false : runState.skip());
+        }
+      } finally {
+        if (progress != null) {
+          progress.close();
+        }
+        if (runState != null) {
+          stateFailure =
+              runState.close(
+                  runner.interrupted() ? "interrupted" : tracker.halted() ? "halted" : "done");
+        }
+        if (runner.interrupted()) {
+          err.println("weft: interrupted; finished jobs are recorded, --resume runs the rest");
+        }
+        ended.countDown();
+        if (hook != null) {
+          try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+          } catch (IllegalStateException shuttingDown) {
+            // the hook is running: it exits with 255 once we return
+          }
+        }
+      }
+      String failure = runner.sinkFailure() != null ? runner.sinkFailure() : stateFailure;
+      if (failure != null) {
+        err.println("weft: " + failure);
+        return Main.ERROR;
+      }
+      if (runner.interrupted()) {
+        return Main.ERROR;
+      }
+      return tracker.exitStatus();
+    }
+  }
+
+  RunSettings settings() {
+    int cores = Runtime.getRuntime().availableProcessors();
+    int slots = Parallelism.parse(jobs, cores);
+    Duration interval = Duration.ZERO;
+    if (rate != null) {
+      interval = Rate.parse("--rate", rate).interval();
+    }
+    if (delay != null) {
+      Duration d = Durations.parse("--delay", delay);
+      interval = d.compareTo(interval) > 0 ? d : interval;
+    }
+    Duration limit = timeout == null ? null : Durations.parse("--timeout", timeout);
+    Backoff b = BackoffSpec.parse(backoff);
+    Halt h = Halt.parse(halt);
+    if (resume && resumeFailed) {
+      throw new BadInput("--resume and --resume-failed exclude each other; pick one");
+    }
+    String sh = shell;
+    if (sh == null) {
+      String env = System.getenv("SHELL");
+      sh = env == null || env.isBlank() ? "/bin/sh" : env;
+    }
+    return new RunSettings(
+        Template.parse(CommandWords.split(words).command()),
+        slots,
+        interval,
+        retries,
+        b,
+        limit,
+        Durations.parse("--grace", grace),
+        h,
+        keepOrder,
+        tag,
+        dryRun,
+        sh);
+  }
+
+  private @Nullable Pattern colsepPattern() {
+    if (colsep == null) {
+      return null;
+    }
+    try {
+      return Pattern.compile(colsep);
+    } catch (PatternSyntaxException e) {
+      throw new BadInput("--colsep must be a regular expression, was '" + colsep + "'", e);
+    }
+  }
+
+  @SuppressWarnings("SystemConsoleNull") // null when started by an older JDK's rules; cheap to keep
+  static boolean isTerminal() {
+    java.io.Console c = System.console();
+    return c != null && c.isTerminal();
+  }
+
+  static String key(String identity) {
+    try {
+      byte[] h =
+          MessageDigest.getInstance("SHA-256").digest(identity.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(h, 0, 12);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static Thread onInterrupt(Runner runner, CountDownLatch ended) {
+    Thread hook =
+        WeftThreads.platform("weft-interrupt", false)
+            .newThread(() -> {
+              runner.interrupt();
+              try {
+                ended.await();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              Runtime.getRuntime().halt(Main.ERROR);
+            });
+    Runtime.getRuntime().addShutdownHook(hook);
+    return hook;
+  }
+
+  InputStream stdin() {
+    return stdin;
+  }
+
+  PrintStream out() {
+    return out;
+  }
+
+  PrintStream err() {
+    return err;
+  }
+}

@@ -1,0 +1,286 @@
+package dev.weft.cli;
+
+import dev.weft.observe.WeftThreads;
+import dev.weft.time.TimeSource;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.function.LongPredicate;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The durable record of a {@code weft run} in SQLite ({@code .weft/state.db} by default): one row
+ * per run, keyed by its command and input sources, and one row per finished job. A job counts as
+ * done only once its row is committed, and {@link #finished} returns only then, so after Ctrl-C or
+ * {@code kill -9} a {@code --resume} skips exactly the jobs whose end was recorded and re-runs the
+ * rest (a job that was running when the process died ran, but its result was lost: it runs again).
+ *
+ * <p>Overview: one platform thread owns the connection. Callers put their row on a bounded queue
+ * and wait; the writer takes everything queued, writes it in one transaction (WAL, synchronous =
+ * NORMAL: a commit survives the process being killed), commits and wakes them all (group commit).
+ * For a fresh run the database is opened by the writer while the first jobs already run, so
+ * start-up does not wait for it. Thread-safe.
+ *
+ * <p>Stand-in: plain sqlite-jdbc until weft-jobs' {@code JobQueue} lands on main.
+ */
+final class RunState implements AutoCloseable {
+
+  /** How a run treats what an earlier run of the same command recorded. */
+  enum Mode {
+    /** Forget it and run everything. */
+    FRESH,
+    /** Skip every job that finished, failed or not ({@code --resume}). */
+    RESUME,
+    /** Skip only the jobs that succeeded ({@code --resume-failed}). */
+    RESUME_FAILED
+  }
+
+  private record Row(
+      long seq,
+      String args,
+      boolean ok,
+      int exit,
+      int attempts,
+      long millis,
+      String at,
+      CompletableFuture<Void> committed) {}
+
+  private static final Row STOP = new Row(-1, "", false, 0, 0, 0, "", new CompletableFuture<>());
+
+  private final Path file;
+  private final String key;
+  private final String command;
+  private final Mode mode;
+  private final TimeSource time;
+  private final BlockingQueue<Row> queue = new ArrayBlockingQueue<>(65_536);
+  private final BitSet skip = new BitSet();
+  private final Thread writer;
+  private volatile @Nullable String failure;
+  private @Nullable Connection connection;
+
+  /**
+   * Opens the state of the run {@code key} in {@code file}.
+   *
+   * @throws BadInput when the file's folder cannot be created or written, or (resuming) the
+   *     database cannot be read
+   */
+  RunState(Path file, String key, String command, Mode mode, TimeSource time) {
+    this.file = file;
+    this.key = key;
+    this.command = command;
+    this.mode = mode;
+    this.time = time;
+    Path dir = file.toAbsolutePath().getParent();
+    try {
+      if (dir != null) {
+        Files.createDirectories(dir);
+      }
+    } catch (IOException e) {
+      throw new BadInput("--state '" + file + "' cannot be created: " + JobLog.reason(e), e);
+    }
+    if (dir != null && !Files.isWritable(dir)) {
+      throw new BadInput("--state '" + file + "' cannot be written: permission denied");
+    }
+    if (mode != Mode.FRESH) {
+      try {
+        open();
+      } catch (SQLException e) {
+        throw new BadInput("--state '" + file + "' cannot be opened: " + e.getMessage(), e);
+      }
+    }
+    writer = WeftThreads.platform("weft-state", true).newThread(this::writeLoop);
+    writer.start();
+  }
+
+  /** {@return the jobs to skip: those an earlier run recorded as done (empty for a fresh run)} */
+  LongPredicate skip() {
+    BitSet s = skip;
+    return seq -> seq < Integer.MAX_VALUE && s.get((int) seq);
+  }
+
+  /** {@return the number of jobs to skip} */
+  int skipCount() {
+    return skip.cardinality();
+  }
+
+  private void open() throws SQLException {
+    SqliteNative.useCache();
+    Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+    connection = c;
+    try (Statement s = c.createStatement()) {
+      s.execute("PRAGMA journal_mode=WAL");
+      s.execute("PRAGMA synchronous=NORMAL");
+      s.execute("PRAGMA busy_timeout=10000");
+      s.execute(
+          "CREATE TABLE IF NOT EXISTS runs (key TEXT PRIMARY KEY, command TEXT NOT NULL,"
+              + " started TEXT NOT NULL, updated TEXT NOT NULL, status TEXT NOT NULL)");
+      s.execute(
+          "CREATE TABLE IF NOT EXISTS jobs (run TEXT NOT NULL, seq INTEGER NOT NULL,"
+              + " args TEXT NOT NULL, ok INTEGER NOT NULL, exit INTEGER NOT NULL,"
+              + " attempts INTEGER NOT NULL, millis INTEGER NOT NULL, at TEXT NOT NULL,"
+              + " PRIMARY KEY (run, seq))");
+    }
+    c.setAutoCommit(false);
+    String now = time.wallTime().toString();
+    if (mode == Mode.FRESH) {
+      try (PreparedStatement d = c.prepareStatement("DELETE FROM jobs WHERE run = ?")) {
+        d.setString(1, key);
+        d.executeUpdate();
+      }
+    } else {
+      try (PreparedStatement q =
+          c.prepareStatement("SELECT seq, ok FROM jobs WHERE run = ? AND seq < 2147483647")) {
+        q.setString(1, key);
+        try (ResultSet r = q.executeQuery()) {
+          while (r.next()) {
+            if (mode == Mode.RESUME || r.getInt(2) == 1) {
+              skip.set((int) r.getLong(1));
+            }
+          }
+        }
+      }
+    }
+    try (PreparedStatement u =
+        c.prepareStatement(
+            "INSERT INTO runs (key, command, started, updated, status) VALUES (?, ?, ?, ?,"
+                + " 'running') ON CONFLICT(key) DO UPDATE SET updated = excluded.updated,"
+                + " status = 'running'"
+                + (mode == Mode.FRESH ? ", started = excluded.started" : ""))) {
+      u.setString(1, key);
+      u.setString(2, command);
+      u.setString(3, now);
+      u.setString(4, now);
+      u.executeUpdate();
+    }
+    c.commit();
+  }
+
+  /**
+   * Records that job {@code seq} finished and returns once that is committed. When the database
+   * failed, returns at once (the failure is reported by {@link #close}).
+   *
+   * @throws InterruptedException if interrupted while waiting (the row may still be written)
+   */
+  void finished(long seq, String args, boolean ok, int exit, int attempts, Duration took)
+      throws InterruptedException {
+    if (failure != null) {
+      return;
+    }
+    Row row =
+        new Row(
+            seq,
+            args,
+            ok,
+            exit,
+            attempts,
+            took.toMillis(),
+            time.wallTime().toString(),
+            new CompletableFuture<>());
+    queue.put(row);
+    try {
+      row.committed().get();
+    } catch (ExecutionException e) {
+      // recorded in failure
+    }
+  }
+
+  private void writeLoop() {
+    List<Row> batch = new ArrayList<>();
+    try {
+      if (connection == null) {
+        open();
+      }
+      Connection c = connection;
+      if (c == null) {
+        return;
+      }
+      try (PreparedStatement ins =
+          c.prepareStatement(
+              "INSERT OR REPLACE INTO jobs (run, seq, args, ok, exit, attempts, millis, at)"
+                  + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+        boolean stop = false;
+        while (!stop) {
+          batch.add(queue.take());
+          queue.drainTo(batch);
+          for (Row r : batch) {
+            if (r.seq() < 0) {
+              stop = true;
+              continue;
+            }
+            ins.setString(1, key);
+            ins.setLong(2, r.seq());
+            ins.setString(3, r.args());
+            ins.setInt(4, r.ok() ? 1 : 0);
+            ins.setInt(5, r.exit());
+            ins.setInt(6, r.attempts());
+            ins.setLong(7, r.millis());
+            ins.setString(8, r.at());
+            ins.addBatch();
+          }
+          ins.executeBatch();
+          c.commit();
+          batch.forEach(r -> r.committed().complete(null));
+          batch.clear();
+        }
+      }
+    } catch (SQLException | RuntimeException e) {
+      failure = "state '" + file + "': " + e.getMessage();
+      batch.forEach(r -> r.committed().completeExceptionally(e));
+      queue.forEach(r -> r.committed().completeExceptionally(e));
+    } catch (InterruptedException e) {
+      failure = "state '" + file + "': writer interrupted";
+    }
+  }
+
+  /**
+   * Commits what is queued, marks the run {@code status} and closes the database.
+   *
+   * @return the failure of the database, if it had one, as one line
+   */
+  @Nullable String close(String status) {
+    try {
+      if (failure == null) {
+        queue.put(STOP);
+      }
+      writer.join();
+      Connection c = connection;
+      if (c != null) {
+        try (c;
+            PreparedStatement u =
+                c.prepareStatement("UPDATE runs SET status = ?, updated = ? WHERE key = ?")) {
+          u.setString(1, status);
+          u.setString(2, time.wallTime().toString());
+          u.setString(3, key);
+          u.executeUpdate();
+          c.commit();
+        }
+      }
+    } catch (SQLException e) {
+      if (failure == null) {
+        failure = "state '" + file + "': " + e.getMessage();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return failure;
+  }
+
+  @Override
+  public void close() {
+    close("closed");
+  }
+}
