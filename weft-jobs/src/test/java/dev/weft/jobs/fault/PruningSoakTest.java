@@ -16,9 +16,11 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * 1,000,000 jobs through PostgreSQL with pruning on: the table's size on disk levels off instead of
@@ -28,6 +30,7 @@ import org.junit.jupiter.api.Test;
 class PruningSoakTest {
 
   @Test
+  @Timeout(value = 30, unit = TimeUnit.MINUTES)
   void aMillionJobsWithPruningKeepTheTableBounded() throws Exception {
     String url = TestPostgres.freshDatabase("weft_prune");
     int rounds = 50;
@@ -61,6 +64,7 @@ class PruningSoakTest {
           try (ResultSet rs = s.executeQuery("select pg_total_relation_size('weft_jobs')")) {
             rs.next();
             sizes.add(rs.getLong(1));
+            System.out.println("round " + r + ": weft_jobs is " + rs.getLong(1) + " bytes");
           }
         }
       }
