@@ -122,7 +122,7 @@ final class DemoCommand implements Callable<Integer> {
       row("dead-lettered", Long.toString(s.deadLettered.get()));
       row(
           "breaker trips",
-          s.breakerTrips + " (" + s.breakerRejected.get() + " requests refused fast)");
+          s.breakerTrips.get() + " (" + s.breakerRejected.get() + " requests refused fast)");
       row("attempts", Long.toString(s.attempts.get()));
       row("p50 latency", ms(s.latencies.quantile(0.5)));
       row("p99 latency", ms(s.latencies.quantile(0.99)));
