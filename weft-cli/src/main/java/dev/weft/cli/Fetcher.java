@@ -6,6 +6,7 @@ import dev.weft.flow.Limiter;
 import dev.weft.flow.Permit;
 import dev.weft.flow.RateLimiter;
 import dev.weft.observe.Listener;
+import dev.weft.observe.Progress;
 import dev.weft.observe.WeftThreads;
 import dev.weft.policy.Backoff;
 import dev.weft.policy.CallFailedException;
@@ -93,7 +94,7 @@ final class Fetcher {
       LineFile results,
       @Nullable Path bodies,
       @Nullable LineFile deadLetters,
-      @Nullable ProgressLine progress,
+      @Nullable Progress progress,
       @Nullable RunState state) {}
 
   /** Counts and latencies of a finished run. Thread-safe. */
@@ -222,7 +223,14 @@ final class Fetcher {
       while (!stopping && lines.hasNext()) {
         String line = lines.next();
         seq++;
-        if (line.isBlank() || skip.test(seq)) {
+        if (line.isBlank()) {
+          continue;
+        }
+        if (skip.test(seq)) {
+          Progress p = sinks.progress();
+          if (p != null) {
+            p.step(); // done by an earlier run
+          }
           continue;
         }
         Permit permit = global.acquire();
@@ -265,10 +273,6 @@ final class Fetcher {
   }
 
   private void fetch(long seq, String line) {
-    ProgressLine progress = sinks.progress();
-    if (progress != null) {
-      progress.running.incrementAndGet();
-    }
     long t0 = time.read();
     int attempt = 0;
     int status = 0;
@@ -327,9 +331,6 @@ final class Fetcher {
         if (!retryable || attempt >= settings.tries() || stopping) {
           break;
         }
-        if (progress != null) {
-          progress.retried.incrementAndGet();
-        }
         Duration wait = settings.backoff().delay(attempt, random);
         time.sleep(wait.compareTo(retryAfter) >= 0 ? wait : retryAfter);
       }
@@ -339,10 +340,6 @@ final class Fetcher {
       error = "interrupted";
       interrupted = true;
       stopping = true;
-    } finally {
-      if (progress != null) {
-        progress.running.decrementAndGet();
-      }
     }
     Duration took = time.since(t0);
     boolean ok = error == null && status > 0 && status < 400;
@@ -392,9 +389,13 @@ final class Fetcher {
     } else {
       stats.failed.incrementAndGet();
     }
-    ProgressLine progress = sinks.progress();
+    Progress progress = sinks.progress();
     if (progress != null) {
-      (ok ? progress.ok : progress.failed).incrementAndGet();
+      if (ok) {
+        progress.step();
+      } else {
+        progress.fail();
+      }
     }
     try {
       Map<String, @Nullable Object> r = new LinkedHashMap<>();
