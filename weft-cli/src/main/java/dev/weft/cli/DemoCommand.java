@@ -1,5 +1,7 @@
 package dev.weft.cli;
 
+import dev.weft.observe.Progress;
+import dev.weft.observe.ProgressBar;
 import dev.weft.time.TimeSource;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -8,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.Locale;
+import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -88,8 +91,7 @@ final class DemoCommand implements Callable<Integer> {
           down);
       out.flush();
       RunState state = new RunState(stateFile, "demo", "demo", RunState.Mode.FRESH, time);
-      ProgressLine progress = new ProgressLine(time, err, RunCommand.isTerminal(), true, "urls");
-      progress.total(requests);
+      Progress progress = RunCommand.progress(OptionalLong.of(requests), time);
       Fetcher fetcher =
           new Fetcher(settings, new Fetcher.Sinks(res, null, deadFile, progress, state), time);
       Iterator<String> urls =
@@ -108,10 +110,11 @@ final class DemoCommand implements Callable<Integer> {
             }
           };
       Fetcher.Stats s;
+      ProgressBar shown = RunCommand.showProgress(progress, err, "urls", time);
       try {
         s = fetcher.run(urls, seq -> false);
       } finally {
-        progress.close();
+        shown.close();
         state.close("done");
       }
       double secs = Math.max(1e-9, s.took.toNanos() / 1e9);
@@ -122,7 +125,7 @@ final class DemoCommand implements Callable<Integer> {
       row("dead-lettered", Long.toString(s.deadLettered.get()));
       row(
           "breaker trips",
-          s.breakerTrips + " (" + s.breakerRejected.get() + " requests refused fast)");
+          s.breakerTrips.get() + " (" + s.breakerRejected.get() + " requests refused fast)");
       row("attempts", Long.toString(s.attempts.get()));
       row("p50 latency", ms(s.latencies.quantile(0.5)));
       row("p99 latency", ms(s.latencies.quantile(0.99)));

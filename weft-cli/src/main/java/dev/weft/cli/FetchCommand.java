@@ -1,5 +1,7 @@
 package dev.weft.cli;
 
+import dev.weft.observe.Progress;
+import dev.weft.observe.ProgressBar;
 import dev.weft.observe.WeftThreads;
 import dev.weft.time.TimeSource;
 import java.io.IOException;
@@ -202,22 +204,20 @@ final class FetchCommand implements Callable<Integer> {
         throw new BadInput("--resume needs the state; it cannot be combined with --no-state");
       }
       OptionalLong total = bar || eta ? input.countTotal() : OptionalLong.empty();
-      ProgressLine progress =
-          bar || eta ? new ProgressLine(time, err, RunCommand.isTerminal(), bar, "urls") : null;
-      if (progress != null && total.isPresent()) {
-        progress.total(total.getAsLong());
-      }
+      Progress progress = bar || eta ? RunCommand.progress(total, time) : null;
       Fetcher fetcher =
           new Fetcher(settings, new Fetcher.Sinks(results, dir, dead, progress, runState), time);
       CountDownLatch ended = new CountDownLatch(1);
       Thread hook = Main.signals() ? onInterrupt(fetcher, ended) : null;
       Fetcher.Stats stats;
       String stateFailure = null;
+      ProgressBar shown =
+          progress == null ? null : RunCommand.showProgress(progress, err, "urls", time);
       try {
         stats = fetcher.run(lines(input), runState == null ? seq -> false : runState.skip());
       } finally {
-        if (progress != null) {
-          progress.close();
+        if (shown != null) {
+          shown.close();
         }
         if (runState != null) {
           stateFailure = runState.close(fetcher.interrupted() ? "interrupted" : "done");

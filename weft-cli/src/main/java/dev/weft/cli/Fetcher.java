@@ -5,8 +5,15 @@ import dev.weft.flow.KeyedRateLimiter;
 import dev.weft.flow.Limiter;
 import dev.weft.flow.Permit;
 import dev.weft.flow.RateLimiter;
+import dev.weft.observe.Listener;
+import dev.weft.observe.Progress;
 import dev.weft.observe.WeftThreads;
 import dev.weft.policy.Backoff;
+import dev.weft.policy.CallFailedException;
+import dev.weft.policy.CircuitBreaker;
+import dev.weft.policy.CircuitBreakerRegistry;
+import dev.weft.policy.CircuitOpenException;
+import dev.weft.policy.PolicyEvent;
 import dev.weft.time.TimeSource;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -27,6 +34,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.Phaser;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicLong;
@@ -72,6 +80,12 @@ final class Fetcher {
       if (tries < 1) {
         throw new BadInput("--retries must be >= 1 (tries in total), was " + tries);
       }
+      if (breakerWindow < 2 || breakerWindow > 100_000) {
+        throw new BadInput("--breaker-window must be in [2, 100000], was " + breakerWindow);
+      }
+      if (breakerOpen.isNegative() || breakerOpen.isZero()) {
+        throw new BadInput("--breaker-open must be > 0, was " + Durations.human(breakerOpen));
+      }
     }
   }
 
@@ -80,7 +94,7 @@ final class Fetcher {
       LineFile results,
       @Nullable Path bodies,
       @Nullable LineFile deadLetters,
-      @Nullable ProgressLine progress,
+      @Nullable Progress progress,
       @Nullable RunState state) {}
 
   /** Counts and latencies of a finished run. Thread-safe. */
@@ -93,7 +107,7 @@ final class Fetcher {
     final AtomicLong attempts = new AtomicLong();
     final AtomicLong bytes = new AtomicLong();
     final Latencies latencies = new Latencies();
-    long breakerTrips;
+    final AtomicLong breakerTrips = new AtomicLong();
     Duration took = Duration.ZERO;
   }
 
@@ -107,7 +121,7 @@ final class Fetcher {
   private final KeyedLimiter<String> perHost;
   private final @Nullable RateLimiter rate;
   private final @Nullable KeyedRateLimiter<String> perHostRate;
-  private final HostBreakers breakers;
+  private final CircuitBreakerRegistry breakers;
   private final Phaser inFlight = new Phaser(1);
   private final Stats stats = new Stats();
   private volatile boolean stopping;
@@ -131,7 +145,40 @@ final class Fetcher {
     Rate hr = settings.perHostRate();
     this.perHostRate =
         hr == null ? null : KeyedRateLimiter.of(host -> limiter("weft-fetch-host-rate", hr));
-    this.breakers = new HostBreakers(time, settings.breakerWindow(), settings.breakerOpen());
+    this.breakers = breakers(settings, time, stats.breakerTrips);
+  }
+
+  /**
+   * {@return one breaker per host: it opens when at least half of the host's last {@code
+   * breakerWindow} requests (and at least {@code breakerWindow / 2} of them) failed (connect
+   * errors, timeouts, 5xx), stays open for {@code breakerOpen}, then lets one probe through}; each
+   * opening from closed counts in {@code trips}
+   */
+  private static CircuitBreakerRegistry breakers(
+      Settings settings, TimeSource time, AtomicLong trips) {
+    Listener countTrips =
+        event -> {
+          if (event instanceof PolicyEvent.BreakerStateChanged(var _, var from, var to)
+              && from == CircuitBreaker.State.CLOSED
+              && to == CircuitBreaker.State.OPEN) {
+            trips.incrementAndGet();
+          }
+        };
+    return CircuitBreakerRegistry.builder(host ->
+            CircuitBreaker.builder()
+                .name(host)
+                .window(settings.breakerWindow())
+                .minimumCalls(Math.max(1, settings.breakerWindow() / 2))
+                .failureRate(0.5)
+                .openFor(settings.breakerOpen())
+                .halfOpenTrials(1)
+                .recordOn(IOException.class)
+                .recordResult(r -> r instanceof HttpResponse<?> res && res.statusCode() >= 500)
+                .timeSource(time)
+                .listener(countTrips)
+                .build())
+        .timeSource(time)
+        .build();
   }
 
   private RateLimiter limiter(String name, Rate r) {
@@ -176,7 +223,14 @@ final class Fetcher {
       while (!stopping && lines.hasNext()) {
         String line = lines.next();
         seq++;
-        if (line.isBlank() || skip.test(seq)) {
+        if (line.isBlank()) {
+          continue;
+        }
+        if (skip.test(seq)) {
+          Progress p = sinks.progress();
+          if (p != null) {
+            p.step(); // done by an earlier run
+          }
           continue;
         }
         Permit permit = global.acquire();
@@ -214,16 +268,11 @@ final class Fetcher {
         Thread.currentThread().interrupt();
       }
     }
-    stats.breakerTrips = breakers.trips();
     stats.took = time.since(start);
     return stats;
   }
 
   private void fetch(long seq, String line) {
-    ProgressLine progress = sinks.progress();
-    if (progress != null) {
-      progress.running.incrementAndGet();
-    }
     long t0 = time.read();
     int attempt = 0;
     int status = 0;
@@ -245,31 +294,17 @@ final class Fetcher {
                       : HttpRequest.BodyPublishers.ofString(req.body()));
       req.headers().forEach(b::header);
       HttpRequest request = b.build();
+      CircuitBreaker breaker = breakers.get(host);
       while (true) {
         attempt++;
         Duration retryAfter = Duration.ZERO;
         boolean retryable;
-        if (!breakers.allow(host)) {
-          stats.breakerRejected.incrementAndGet();
-          error = "circuit open for " + host + " after repeated failures";
-          break;
-        }
-        stats.attempts.incrementAndGet();
-        try (Permit _ = perHost.acquire(host)) {
-          RateLimiter r = rate;
-          if (r != null) {
-            r.acquire();
-          }
-          KeyedRateLimiter<String> hr = perHostRate;
-          if (hr != null) {
-            hr.acquire(host);
-          }
-          HttpResponse<byte[]> res = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        try {
+          HttpResponse<byte[]> res = breaker.call(() -> send(host, request));
           status = res.statusCode();
           bytes = res.body().length;
           error = null;
           retryable = status == 429 || status >= 500;
-          breakers.record(host, status < 500);
           if (retryable) {
             error = "HTTP " + status;
             retryAfter = retryAfter(res.headers().firstValue("Retry-After"));
@@ -279,29 +314,22 @@ final class Fetcher {
               saveBody(dir, seq, res.body());
             }
           }
-        } catch (HttpConnectTimeoutException e) {
-          error = "connect timed out";
+        } catch (CircuitOpenException e) {
+          stats.breakerRejected.incrementAndGet();
+          error = "circuit open for " + host + " after repeated failures";
+          break;
+        } catch (CancellationException e) {
+          Thread.interrupted(); // the policy re-set the flag; it is handled here
+          throw new InterruptedException("interrupted");
+        } catch (CallFailedException e) {
+          if (!(e.getCause() instanceof IOException io)) {
+            throw e;
+          }
+          error = describe(io);
           retryable = true;
-          breakers.record(host, false);
-        } catch (HttpTimeoutException e) {
-          error = "timed out after " + Durations.human(settings.timeout());
-          retryable = true;
-          breakers.record(host, false);
-        } catch (ConnectException e) {
-          error = "connection refused";
-          retryable = true;
-          breakers.record(host, false);
-        } catch (IOException e) {
-          error =
-              e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
-          retryable = true;
-          breakers.record(host, false);
         }
         if (!retryable || attempt >= settings.tries() || stopping) {
           break;
-        }
-        if (progress != null) {
-          progress.retried.incrementAndGet();
         }
         Duration wait = settings.backoff().delay(attempt, random);
         time.sleep(wait.compareTo(retryAfter) >= 0 ? wait : retryAfter);
@@ -312,14 +340,37 @@ final class Fetcher {
       error = "interrupted";
       interrupted = true;
       stopping = true;
-    } finally {
-      if (progress != null) {
-        progress.running.decrementAndGet();
-      }
     }
     Duration took = time.since(t0);
     boolean ok = error == null && status > 0 && status < 400;
     record(seq, url, ok, status, bytes, took, attempt, error);
+  }
+
+  /** One attempt, run under the host's breaker. */
+  private HttpResponse<byte[]> send(String host, HttpRequest request)
+      throws IOException, InterruptedException {
+    stats.attempts.incrementAndGet();
+    try (Permit _ = perHost.acquire(host)) {
+      RateLimiter r = rate;
+      if (r != null) {
+        r.acquire();
+      }
+      KeyedRateLimiter<String> hr = perHostRate;
+      if (hr != null) {
+        hr.acquire(host);
+      }
+      return client.send(request, HttpResponse.BodyHandlers.ofByteArray());
+    }
+  }
+
+  private String describe(IOException e) {
+    return switch (e) {
+      case HttpConnectTimeoutException _ -> "connect timed out";
+      case HttpTimeoutException _ -> "timed out after " + Durations.human(settings.timeout());
+      case ConnectException _ -> "connection refused";
+      default ->
+          e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+    };
   }
 
   private void record(
@@ -338,9 +389,13 @@ final class Fetcher {
     } else {
       stats.failed.incrementAndGet();
     }
-    ProgressLine progress = sinks.progress();
+    Progress progress = sinks.progress();
     if (progress != null) {
-      (ok ? progress.ok : progress.failed).incrementAndGet();
+      if (ok) {
+        progress.step();
+      } else {
+        progress.fail();
+      }
     }
     try {
       Map<String, @Nullable Object> r = new LinkedHashMap<>();

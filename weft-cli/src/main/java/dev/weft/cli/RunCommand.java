@@ -1,10 +1,13 @@
 package dev.weft.cli;
 
+import dev.weft.observe.Progress;
+import dev.weft.observe.ProgressBar;
 import dev.weft.observe.WeftThreads;
 import dev.weft.policy.Backoff;
 import dev.weft.time.TimeSource;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -252,11 +255,7 @@ final class RunCommand implements Callable<Integer> {
           dag != null
               ? OptionalLong.of(dag.size())
               : haltRule.percent() || bar || eta ? input.countTotal() : OptionalLong.empty();
-      ProgressLine progress =
-          bar || eta ? new ProgressLine(time, err, isTerminal(), bar, "jobs") : null;
-      if (progress != null && total.isPresent()) {
-        progress.total(total.getAsLong());
-      }
+      Progress progress = bar || eta ? progress(total, time) : null;
       HaltTracker tracker = new HaltTracker(haltRule, total);
       OutputPrinter printer = new OutputPrinter(out, err, settings.keepOrder());
       Runner runner =
@@ -268,6 +267,7 @@ final class RunCommand implements Callable<Integer> {
       CountDownLatch ended = new CountDownLatch(1);
       Thread hook = Main.signals() ? onInterrupt(runner, ended) : null;
       String stateFailure = null;
+      ProgressBar shown = progress == null ? null : showProgress(progress, err, "jobs", time);
       try {
         if (dag != null) {
           runner.onFinished(dag::finished);
@@ -280,8 +280,8 @@ final class RunCommand implements Callable<Integer> {
           runner.run(input, runState == null ? seq -> false : runState.skip());
         }
       } finally {
-        if (progress != null) {
-          progress.close();
+        if (shown != null) {
+          shown.close();
         }
         if (runState != null) {
           stateFailure =
@@ -360,10 +360,32 @@ final class RunCommand implements Callable<Integer> {
     }
   }
 
-  @SuppressWarnings("SystemConsoleNull") // null when started by an older JDK's rules; cheap to keep
-  static boolean isTerminal() {
-    java.io.Console c = System.console();
-    return c != null && c.isTerminal();
+  /**
+   * {@return a tracker of {@code total} units (unknown if empty) for {@code --bar}/{@code --eta}}
+   */
+  static Progress progress(OptionalLong total, TimeSource time) {
+    Progress p = Progress.unbounded(Progress.DEFAULT_WINDOW, time);
+    if (total.isPresent()) {
+      p.total(total.getAsLong());
+    }
+    return p;
+  }
+
+  /**
+   * {@return a started bar showing {@code progress} on {@code err}}: redrawn in place when {@code
+   * err} is the process's standard error and that is a terminal, else a plain line every ten
+   * seconds. The caller closes it, which prints the final line.
+   */
+  @SuppressWarnings("ReferenceEquality") // the process's very stream, not an equal one
+  static ProgressBar showProgress(
+      Progress progress, PrintStream err, String label, TimeSource time) {
+    return ProgressBar.builder(progress)
+        .output(new OutputStreamWriter(err, err.charset()))
+        .terminal(err == System.err && ProgressBar.stderrIsTerminal())
+        .label(label)
+        .time(time)
+        .build()
+        .start();
   }
 
   static String key(String identity) {

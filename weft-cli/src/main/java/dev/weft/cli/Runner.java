@@ -1,6 +1,7 @@
 package dev.weft.cli;
 
 import dev.weft.flow.RateLimiter;
+import dev.weft.observe.Progress;
 import dev.weft.observe.WeftThreads;
 import dev.weft.time.TimeSource;
 import java.io.IOException;
@@ -43,7 +44,7 @@ final class Runner {
       @Nullable JobLog jobLog,
       @Nullable LineFile results,
       @Nullable LineFile deadLetters,
-      @Nullable ProgressLine progress,
+      @Nullable Progress progress,
       @Nullable RunState state,
       PrintStream out,
       PrintStream err) {}
@@ -114,9 +115,9 @@ final class Runner {
         seq++;
         if (skip.test(seq)) {
           sinks.printer().skip(seq);
-          ProgressLine p = sinks.progress();
+          Progress p = sinks.progress();
           if (p != null) {
-            p.skipped.incrementAndGet();
+            p.step(); // done by an earlier run
           }
           continue;
         }
@@ -207,10 +208,7 @@ final class Runner {
   private void runJob(long seq, List<String> args, int firstSlot) {
     int slot = firstSlot;
     boolean succeeded = false;
-    ProgressLine progress = sinks.progress();
-    if (progress != null) {
-      progress.running.incrementAndGet();
-    }
+    Progress progress = sinks.progress();
     try {
       String line = settings.template().line(args, seq, slot);
       List<String> argv = settings.template().argv(args, seq, slot, settings.shell());
@@ -248,9 +246,6 @@ final class Runner {
             || stopping
             || (outcome.killed() && !outcome.timedOut())) {
           break;
-        }
-        if (progress != null) {
-          progress.retried.incrementAndGet();
         }
         Duration wait = settings.backoff().delay(attempt, random);
         if (!wait.isZero()) {
@@ -296,7 +291,11 @@ final class Runner {
         state.finished(seq, String.join("\t", args), ok, status, attempt, took);
       }
       if (progress != null) {
-        (ok ? progress.ok : progress.failed).incrementAndGet();
+        if (ok) {
+          progress.step();
+        } else {
+          progress.fail();
+        }
       }
       Halt.When when = halt.finished(ok, status);
       if (when != Halt.When.NEVER) {
@@ -312,9 +311,6 @@ final class Runner {
       stopping = true;
     } finally {
       onFinished.finished(seq, succeeded);
-      if (progress != null) {
-        progress.running.decrementAndGet();
-      }
       if (slot > 0) {
         slots.release(slot);
       }

@@ -30,6 +30,15 @@ class RunCommandTest {
   }
 
   @Test
+  void barPrintsTheLibrarysFinalProgressLineOnStderr() {
+    Cli c = run("", "--bar", "-j", "2", "exit {}", ":::", "0", "0", "1");
+    assertThat(c.exit).isEqualTo(1);
+    // stderr is not a terminal here: plain lines of dev.weft.observe.ProgressBar, the last at close
+    assertThat(c.err().lines().filter(l -> l.startsWith("jobs: ")).reduce((x, y) -> y))
+        .hasValueSatisfying(l -> assertThat(l).startsWith("jobs: 3/3 (100%)").contains("1 failed"));
+  }
+
+  @Test
   void readsStdinWhenNoSourceIsGiven() {
     Cli c = run("x\ny\n", "-k", "echo", "got");
     assertThat(c.out()).isEqualTo("got x\ngot y\n");
