@@ -147,6 +147,27 @@ class DistributedRunTest {
   }
 
   @Test
+  void aTimedOutTryIsKilledAndTheJobDeadWithTheReason() {
+    String db = TestPostgres.freshPostgresUrl("weft_cli_timeout");
+    Cli c = Cli.run("", "run", "--db", db, "--timeout", "200ms", "sleep {}", ":::", "30");
+    assertThat(c.exit).as(c.err()).isEqualTo(1);
+    Cli s = Cli.run("", "status", "--db", db);
+    assertThat(s.out()).contains("sleep 30: timed out after PT0.2S");
+  }
+
+  @Test
+  void optionsTheQueueDoesNotHonourYetAreOneLineAndHelpListsWorker() {
+    String db = TestPostgres.freshPostgresUrl("weft_cli_options");
+    Cli c = Cli.run("", "run", "--db", db, "--keep-order", "echo", ":::", "a");
+    assertThat(c.exit).isEqualTo(255);
+    assertThat(c.err()).startsWith("weft: --db does not combine with").hasLineCount(1);
+    Cli help = Cli.run("", "help");
+    assertThat(help.out()).contains("worker").contains("status");
+    Cli workerHelp = Cli.run("", "help", "worker");
+    assertThat(workerHelp.out()).contains("--db").contains("--queue").contains("-j");
+  }
+
+  @Test
   void unreachableDatabaseIsOneLineAndExit255() {
     for (String[] args :
         List.of(
