@@ -24,7 +24,7 @@ final class QueueStatus {
   static void print(JobQueue jobs, PrintStream out) {
     Map<String, Map<JobState, Long>> counts = jobs.counts();
     out.printf(
-        "%-24s %9s %9s %9s %9s %9s %9s %9s %8s%n",
+        "%-34s %9s %9s %9s %9s %9s %9s %9s %8s%n",
         "queue",
         "waiting",
         "available",
@@ -36,7 +36,7 @@ final class QueueStatus {
         "ok/s");
     counts.forEach((queue, c) ->
         out.printf(
-            "%-24s %9d %9d %9d %9d %9d %9d %9d %8.2f%n",
+            "%-34s %9d %9d %9d %9d %9d %9d %9d %8.2f%n",
             queue,
             c.getOrDefault(JobState.SCHEDULED, 0L),
             c.getOrDefault(JobState.AVAILABLE, 0L),
