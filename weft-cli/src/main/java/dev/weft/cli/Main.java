@@ -63,6 +63,7 @@ public final class Main {
     cli.addSubcommand(new CommandLine(new RunCommand(in, out, err)).setStopAtPositional(true));
     cli.addSubcommand(new FetchCommand(in, out, err));
     cli.addSubcommand(new DemoCommand(out, err));
+    cli.addSubcommand(new WorkerCommand(out, err));
     cli.addSubcommand(new StatusCommand(out));
     cli.setOut(outWriter);
     cli.setErr(errWriter);

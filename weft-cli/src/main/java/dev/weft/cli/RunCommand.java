@@ -1,5 +1,6 @@
 package dev.weft.cli;
 
+import dev.weft.jobs.JobQueue;
 import dev.weft.observe.Progress;
 import dev.weft.observe.ProgressBar;
 import dev.weft.observe.WeftThreads;
@@ -218,12 +219,7 @@ final class RunCommand implements Callable<Integer> {
     }
     RunSettings settings = settings();
     if (db != null) {
-      String url = db;
-      DatabaseUrl.parse(url).checkReachable(url, Duration.ofSeconds(5));
-      throw new BadInput(
-          "--db '"
-              + url
-              + "': the distributed queue needs weft-jobs' PostgreSQL store, not in this build yet");
+      return runDistributed(db, settings, dag != null);
     }
     CommandWords split = CommandWords.split(words);
     List<InputSource.Spec> specs = new ArrayList<>();
@@ -309,6 +305,60 @@ final class RunCommand implements Callable<Integer> {
         return Main.ERROR;
       }
       return tracker.exitStatus();
+    }
+  }
+
+  private int runDistributed(String url, RunSettings settings, boolean dag) throws IOException {
+    DatabaseUrl.parse(url).checkReachable(url, Duration.ofSeconds(5));
+    if (dag
+        || resume
+        || resumeFailed
+        || keepOrder
+        || rate != null
+        || delay != null
+        || !halt.equals("never")
+        || joblog != null
+        || results != null
+        || deadLetter != null
+        || bar
+        || eta) {
+      throw new BadInput(
+          "--db does not combine with --jobs FILE, --resume, --resume-failed, --keep-order,"
+              + " --rate, --delay, --halt, --joblog, --results, --dead-letter, --bar or --eta yet");
+    }
+    CommandWords split = CommandWords.split(words);
+    List<InputSource.Spec> specs = new ArrayList<>();
+    argFiles.forEach(f -> specs.add(InputSource.Spec.file(f, false)));
+    specs.addAll(split.sources());
+    try (InputSource input = new InputSource(specs, stdin, colsepPattern())) {
+      if (settings.dryRun()) {
+        for (long seq = 1; input.hasNext(); seq++) {
+          out.println(settings.template().line(input.next(), seq, 1));
+        }
+        return 0;
+      }
+      String runId = key(settings.template().text() + "\n" + input.describe());
+      try (JobQueue jobs = JobQueue.open(url)) {
+        long added = DistributedRun.enqueue(jobs, runId, settings, backoff, input);
+        String queue = DistributedRun.queueName(runId);
+        err.println(
+            "weft: queue "
+                + queue
+                + ": "
+                + added
+                + " new jobs; 'weft worker --db URL' on other machines helps drain it");
+        DistributedRun.work(
+            jobs,
+            List.of(queue),
+            settings.jobs(),
+            new OutputPrinter(out, err, false),
+            Main.signals());
+        out.flush();
+        return DistributedRun.exitStatus(jobs, runId);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return Main.ERROR;
+      }
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.weft.cli;
 
+import dev.weft.jobs.JobQueue;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,12 +9,16 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code weft status}: the runs recorded in a state file, with their counts. */
-@Command(name = "status", description = "Shows the runs recorded in the state: counts per run.")
+@Command(
+    name = "status",
+    description = "Shows the runs recorded in the state, or with --db the shared queues.")
 final class StatusCommand implements Callable<Integer> {
 
   @Option(
@@ -21,6 +26,12 @@ final class StatusCommand implements Callable<Integer> {
       paramLabel = "FILE",
       description = "SQLite state file (default .weft/state.db).")
   Path state = Path.of(".weft", "state.db");
+
+  @Option(
+      names = "--db",
+      paramLabel = "URL",
+      description = "postgres://... : the shared queues instead: counts, rate, dead jobs, workers.")
+  @Nullable String db;
 
   private final PrintStream out;
 
@@ -30,6 +41,14 @@ final class StatusCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    String url = db;
+    if (url != null) {
+      DatabaseUrl.parse(url).checkReachable(url, Duration.ofSeconds(5));
+      try (JobQueue jobs = JobQueue.open(url)) {
+        QueueStatus.print(jobs, out);
+      }
+      return 0;
+    }
     if (!Files.isRegularFile(state)) {
       throw new BadInput("--state '" + state + "' does not exist (no run recorded here yet)");
     }

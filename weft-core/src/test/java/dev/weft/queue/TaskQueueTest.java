@@ -23,6 +23,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -332,6 +333,7 @@ class TaskQueueTest {
     ManualClock clock = new ManualClock();
     LinkedBlockingQueue<Event> events = new LinkedBlockingQueue<>();
     AtomicInteger interrupted = new AtomicInteger();
+    Semaphore running = new Semaphore(0); // released once per attempt when its body runs
     List<DeadLetter> dead = Collections.synchronizedList(new ArrayList<>());
     Leaks.assertNoLeaks(() -> {
       try (TaskQueue q =
@@ -346,6 +348,7 @@ class TaskQueueTest {
         TaskHandle<Object> h =
             q.submit(() -> {
               try {
+                running.release();
                 blockUntilInterrupted();
               } catch (InterruptedException e) {
                 interrupted.incrementAndGet();
@@ -354,12 +357,14 @@ class TaskQueueTest {
               return "never";
             });
         clock.awaitParked(1); // the worker waits for attempt 1's deadline
+        running.acquire(); // attempt 1's body runs (a timeout before that would cancel it unrun)
         clock.advance(Duration.ofSeconds(1));
         awaitEvent(events, TaskQueueEvent.Retrying.class); // the worker has left that wait
         clock.awaitParked(1); // backoff
         clock.advance(Duration.ofSeconds(5));
         awaitEvent(events, TaskQueueEvent.Started.class); // attempt 2
         clock.awaitParked(1);
+        running.acquire();
         clock.advance(Duration.ofSeconds(1));
         assertThatThrownBy(h::await)
             .isInstanceOf(DeadlineExceededException.class)
