@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Timeouts and stragglers: a job's whole process tree ends with it; nothing is left behind. */
 class ProcessTreeTest {
@@ -57,7 +58,9 @@ class ProcessTreeTest {
   }
 
   @Test
-  void haltNowKillsTheOthers() {
+  void haltNowKillsTheOthers(@TempDir Path dir) {
+    Path started = dir.resolve("slow-started");
+    // "bad" fails only once "slow" has printed its pid, so halt-now must kill a running job
     Cli c =
         Cli.run(
             "",
@@ -67,7 +70,11 @@ class ProcessTreeTest {
             "2",
             "--halt",
             "now,fail=1",
-            "if [ {} = bad ]; then exit 3; else echo $$; exec sleep 1000; fi",
+            "if [ {} = bad ]; then while [ ! -e "
+                + started
+                + " ]; do sleep 0.01; done; exit 3; else echo $$; touch "
+                + started
+                + "; exec sleep 1000; fi",
             ":::",
             "slow",
             "bad");
