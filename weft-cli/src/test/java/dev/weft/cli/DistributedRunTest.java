@@ -43,7 +43,7 @@ class DistributedRunTest {
 
   @Test
   void runExecutesEveryJobExactlyOnceAndAgainEnqueuesNothing() throws IOException {
-    String db = TestPostgres.freshPostgresUrl("weft_cli_run");
+    String db = CliPostgres.freshPostgresUrl("weft_cli_run");
     Path marks = dir.resolve("marks");
     String[] args =
         concat(
@@ -67,7 +67,7 @@ class DistributedRunTest {
 
   @Test
   void failedJobsAreRetriedThenDeadAndCountedInTheExitStatusAndStatus() throws IOException {
-    String db = TestPostgres.freshPostgresUrl("weft_cli_fail");
+    String db = CliPostgres.freshPostgresUrl("weft_cli_fail");
     Path tries = dir.resolve("tries");
     Cli c =
         Cli.run(
@@ -97,7 +97,7 @@ class DistributedRunTest {
 
   @Test
   void aSecondWorkerDrainsTheQueueTogetherWithTheRun() throws Exception {
-    String db = TestPostgres.freshPostgresUrl("weft_cli_worker");
+    String db = CliPostgres.freshPostgresUrl("weft_cli_worker");
     Path started = dir.resolve("started");
     // every job waits until two jobs have started: with -j 1 in each process, the run alone
     // would wait for ever, so finishing proves the worker took part
@@ -148,7 +148,7 @@ class DistributedRunTest {
 
   @Test
   void aTimedOutTryIsKilledAndTheJobDeadWithTheReason() {
-    String db = TestPostgres.freshPostgresUrl("weft_cli_timeout");
+    String db = CliPostgres.freshPostgresUrl("weft_cli_timeout");
     Cli c = Cli.run("", "run", "--db", db, "--timeout", "200ms", "sleep {}", ":::", "30");
     assertThat(c.exit).as(c.err()).isEqualTo(1);
     Cli s = Cli.run("", "status", "--db", db);
@@ -157,7 +157,7 @@ class DistributedRunTest {
 
   @Test
   void optionsTheQueueDoesNotHonourYetAreOneLineAndHelpListsWorker() {
-    String db = TestPostgres.freshPostgresUrl("weft_cli_options");
+    String db = CliPostgres.freshPostgresUrl("weft_cli_options");
     Cli c = Cli.run("", "run", "--db", db, "--keep-order", "echo", ":::", "a");
     assertThat(c.exit).isEqualTo(255);
     assertThat(c.err()).startsWith("weft: --db does not combine with").hasLineCount(1);
