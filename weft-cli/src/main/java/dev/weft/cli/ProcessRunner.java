@@ -123,6 +123,7 @@ final class ProcessRunner {
         if (Signals.groupAlive(p.pid())) {
           Signals.signalGroup(p.pid(), Signals.KILL);
         }
+        Signals.awaitGroupGone(p.pid(), grace);
       }
       joinReaders();
       int signal = 0;
@@ -157,6 +158,7 @@ final class ProcessRunner {
       boolean exited = p.waitFor(nanos(grace), TimeUnit.NANOSECONDS);
       if (setsid) {
         Signals.signalGroup(p.pid(), Signals.KILL); // stragglers that ignored TERM
+        Signals.awaitGroupGone(p.pid(), grace);
       }
       if (!exited) {
         p.destroyForcibly();
