@@ -65,6 +65,7 @@ public final class Main {
     cli.addSubcommand(new DemoCommand(out, err));
     cli.addSubcommand(new WorkerCommand(out, err));
     cli.addSubcommand(new StatusCommand(out));
+    cli.addSubcommand(new ProfileCommand(out));
     cli.setOut(outWriter);
     cli.setErr(errWriter);
     cli.setParameterExceptionHandler((e, a) -> {

@@ -235,7 +235,7 @@ public final class Workload {
                 cpuShare,
                 Double.isInfinite(saturating)
                     ? "unbounded"
-                    : String.format(Locale.ROOT, "%.0f", saturating));
+                    : String.format(Locale.ROOT, "%.1f", saturating));
       }
       if (n == limits.maxConcurrency()) {
         why += "; capped at maxConcurrency " + limits.maxConcurrency();
