@@ -4,17 +4,14 @@ import dev.weft.observe.Listener;
 import dev.weft.observe.WeftThreads;
 import dev.weft.time.Deadline;
 import dev.weft.time.TimeSource;
-import java.io.InterruptedIOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.nio.channels.ClosedByInterruptException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -80,16 +77,23 @@ public final class Scope implements AutoCloseable {
    * both sides, either the canceller sees the fork and interrupts it, or the owner sees the
    * cancellation and cancels the fork itself.
    *
-   * `pending` counts forks not yet settled. A fork settles (writes its outcome, runs the race/any
-   * hook) and then decrements; when the count drops to `wakeAt` or below it unparks `waiter`. The
-   * owner sets `waiter` before re-reading `pending` (again a volatile handshake), so no wake-up is
-   * lost. No lock anywhere: the hot path is one thread start, one CAS and one decrement per fork.
+   * `settled` counts forks that have settled; the forks not yet settled are `forkCount - settled`
+   * (only the forks write `settled`, so the owner's fan-out loop does not contend with them for
+   * its cache line). A fork settles (writes its outcome, runs the race/any hook), increments
+   * `settled`, and when the pending count drops to `wakeAt` or below it unparks `waiter`. The owner
+   * sets `waiter` before re-reading `settled` (again a volatile handshake), so no wake-up is lost;
+   * `forkCount` does not change while the owner waits. No lock anywhere: the hot path is one thread
+   * start, one CAS and one increment per fork.
    *
    * `kind` records who cancelled first (CAS from NONE), which decides what join() throws.
+   *
+   * Parts: this class holds the fork bookkeeping, cancellation and waiting; ScopeFailures builds
+   * what join() throws and logs unobserved failures; StuckForks reports forks that ignore
+   * cancellation; ForkImpl is one fork's state machine and outcome.
    */
 
   static final System.Logger LOG = System.getLogger("dev.weft.task");
-  private static final ThreadFactory THREADS = WeftThreads.virtual("weft-scope");
+  private static final ThreadFactory THREADS = WeftThreads.virtualUnnumbered("weft-scope");
   private static final Duration DEFAULT_STUCK_GRACE = Duration.ofSeconds(5);
 
   private static final int OPEN = 0;
@@ -113,31 +117,31 @@ public final class Scope implements AutoCloseable {
     }
   }
 
-  private final @Nullable String name;
+  final @Nullable String name;
   private final boolean failFast;
   private final @Nullable Executor executor;
   private final Thread owner;
-  private final TimeSource time;
-  private final Deadline deadline;
+  final TimeSource time;
+  final Deadline deadline;
   final long openedAt;
-  private final CancellationToken token;
+  final CancellationToken token;
   private final @Nullable ContextPropagator propagator;
   private final ScopedValue.Carrier carrier;
-  private final Listener listener;
-  private final Duration stuckGrace;
+  final Listener listener;
+  final Duration stuckGrace;
   private final List<CancellationToken.Registration> links = new ArrayList<>(2);
   private @Nullable Consumer<ForkImpl<?>> onSettle;
 
   private ForkImpl<?>[] forks; // owner only
-  private volatile ForkImpl<?>[] forksView;
-  private volatile int forkCount;
+  volatile ForkImpl<?>[] forksView;
+  volatile int forkCount;
   private volatile int state = OPEN;
-  private final AtomicInteger pending = new AtomicInteger();
-  private final AtomicInteger failed = new AtomicInteger();
+  private final AtomicInteger settled = new AtomicInteger();
+  final AtomicInteger failed = new AtomicInteger();
   private volatile @Nullable Thread waiter;
   private volatile int wakeAt;
-  private volatile int kind = NONE;
-  private volatile @Nullable ForkImpl<?> primary;
+  volatile int kind = NONE;
+  volatile @Nullable ForkImpl<?> primary;
   private boolean ownerInterrupted; // owner only
   private @Nullable Throwable thrown; // owner only: what join() threw, thrown again
 
@@ -257,7 +261,6 @@ public final class Scope implements AutoCloseable {
       forksView = forks;
     }
     forks[i] = fork;
-    pending.incrementAndGet();
     forkCount = i + 1;
     if (token.isCancelled()) {
       fork.cancelBeforeStart();
@@ -345,7 +348,7 @@ public final class Scope implements AutoCloseable {
     }
     checkOwner("close");
     state = CLOSING;
-    if (pending.get() > 0) {
+    if (pending() > 0) {
       cancel(
           BY_OWNER, new CancelledException(describe() + " was closed before its tasks finished"));
       awaitPending(0);
@@ -354,7 +357,7 @@ public final class Scope implements AutoCloseable {
     for (CancellationToken.Registration link : links) {
       link.close();
     }
-    reportUnobserved();
+    ScopeFailures.reportUnobserved(this);
     if (ownerInterrupted) {
       Thread.currentThread().interrupt();
     }
@@ -388,7 +391,7 @@ public final class Scope implements AutoCloseable {
         + ", "
         + forkCount
         + " forks, "
-        + pending
+        + pending()
         + " pending"
         + (token.isCancelled() ? ", cancelled" : "")
         + "]";
@@ -427,6 +430,11 @@ public final class Scope implements AutoCloseable {
     return name == null ? "scope" : "scope '" + name + "'";
   }
 
+  /** {@return how many forks have not settled yet} */
+  private int pending() {
+    return forkCount - settled.get();
+  }
+
   // ---------------------------------------------------------------------------------------------
   // settling, called on the fork's thread
 
@@ -451,7 +459,7 @@ public final class Scope implements AutoCloseable {
 
   void settleFailure(ForkImpl<?> fork, Throwable t) {
     long at = time.read();
-    if (token.isCancelled() && isCancellation(t)) {
+    if (token.isCancelled() && ScopeFailures.isCancellation(t)) {
       fork.settle(ForkImpl.WAS_CANCELLED, null, t, at);
     } else {
       fork.settle(ForkImpl.FAILED, null, t, at);
@@ -473,29 +481,13 @@ public final class Scope implements AutoCloseable {
         LOG.log(System.Logger.Level.ERROR, describe() + ": internal settle hook failed", t);
       }
     }
-    int left = pending.decrementAndGet();
+    int left = forkCount - settled.incrementAndGet();
     if (left <= wakeAt) {
       Thread w = waiter;
       if (w != null) {
         LockSupport.unpark(w);
       }
     }
-  }
-
-  static boolean isCancellation(Throwable t) {
-    for (Throwable c = t; c != null; c = c == c.getCause() ? null : c.getCause()) {
-      if (c instanceof InterruptedException
-          || c instanceof CancellationException
-          || c instanceof DeadlineExceededException
-          || c instanceof InterruptedIOException
-          || c instanceof ClosedByInterruptException) {
-        return true;
-      }
-      if (!(c instanceof TaskFailedException)) {
-        return false;
-      }
-    }
-    return false;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -538,7 +530,7 @@ public final class Scope implements AutoCloseable {
    * interrupt cancels the scope and is remembered, to be set again by join or close.
    */
   private void awaitPending(int atMost) {
-    if (pending.get() <= atMost) {
+    if (pending() <= atMost) {
       return;
     }
     wakeAt = atMost;
@@ -547,7 +539,7 @@ public final class Scope implements AutoCloseable {
     boolean reported = false;
     long graceEnd = 0;
     try {
-      while (pending.get() > atMost) {
+      while (pending() > atMost) {
         if (token.isCancelled()) {
           if (atMost > 0) {
             return;
@@ -559,7 +551,7 @@ public final class Scope implements AutoCloseable {
           if (reported) {
             LockSupport.park(this);
           } else if (time.read() - graceEnd >= 0) {
-            reportStuck();
+            StuckForks.report(this);
             reported = true;
             continue;
           } else {
@@ -567,7 +559,7 @@ public final class Scope implements AutoCloseable {
           }
         } else if (!deadline.isNever()) {
           if (deadline.isExpired()) {
-            cancel(BY_DEADLINE, deadlineExceeded());
+            cancel(BY_DEADLINE, ScopeFailures.deadlineExceeded(this));
             continue;
           }
           time.parkUntil(
@@ -593,63 +585,13 @@ public final class Scope implements AutoCloseable {
     }
   }
 
-  private DeadlineExceededException deadlineExceeded() {
-    Duration timeout =
-        deadline.timeSource() == time ? Duration.ofNanos(deadline.ticks() - openedAt) : null;
-    return new DeadlineExceededException(
-        "deadline"
-            + (timeout == null ? "" : " of " + timeout)
-            + " exceeded in "
-            + describe()
-            + " after "
-            + time.since(openedAt),
-        timeout);
-  }
-
-  private void reportStuck() {
-    int n = forkCount;
-    ForkImpl<?>[] view = forksView;
-    for (int i = 0; i < n; i++) {
-      ForkImpl<?> f = view[i];
-      Thread r = f.runner;
-      if (!f.isRunning() || r == null) {
-        continue;
-      }
-      StackTraceElement[] stack = r.getStackTrace();
-      StringBuilder s =
-          new StringBuilder(describe())
-              .append(": ")
-              .append(f.describe())
-              .append(" on thread '")
-              .append(r.getName())
-              .append("' has not stopped ")
-              .append(stuckGrace)
-              .append(" after cancellation (it ignores interrupts?); still waiting for it");
-      for (StackTraceElement e : stack) {
-        s.append("\n\tat ").append(e);
-      }
-      LOG.log(System.Logger.Level.WARNING, s.toString());
-      if (!listener.isNone()) {
-        Listener.emit(
-            listener,
-            new StuckTaskEvent(
-                name == null ? "scope" : name,
-                f.index,
-                f.name,
-                r.getName(),
-                List.of(stack),
-                stuckGrace));
-      }
-    }
-  }
-
   // ---------------------------------------------------------------------------------------------
   // outcome
 
   private void throwIfFailed() {
     Throwable t = thrown;
     if (t == null) {
-      t = failure();
+      t = ScopeFailures.failure(this);
       if (t == null) {
         return;
       }
@@ -659,122 +601,6 @@ public final class Scope implements AutoCloseable {
       throw e;
     }
     throw (RuntimeException) t;
-  }
-
-  private @Nullable Throwable failure() {
-    int k = kind;
-    int n = forkCount;
-    int succeeded = 0;
-    int failures = 0;
-    int cancelled = 0;
-    for (int i = 0; i < n; i++) {
-      switch (forks[i].outcome) {
-        case ForkImpl.SUCCEEDED -> succeeded++;
-        case ForkImpl.FAILED -> failures++;
-        default -> cancelled++;
-      }
-    }
-    Throwable main;
-    switch (k) {
-      case BY_FAILURE -> {
-        ForkImpl<?> p = Objects.requireNonNull(primary, "primary");
-        main = p.failure;
-        if (main == null) {
-          return null;
-        }
-        if (!(main instanceof RuntimeException) && !(main instanceof Error)) {
-          main = new TaskFailedException(p.index, p.name, p.elapsed(), main);
-        }
-        p.observed = true;
-      }
-      case BY_DEADLINE -> main = deadlineExceeded(cancelled, n);
-      case BY_OUTSIDE -> {
-        RuntimeException why = token.reason().orElse(null);
-        Throwable root = why == null ? null : why.getCause();
-        main =
-            root instanceof DeadlineExceededException
-                ? new DeadlineExceededException(
-                    "deadline of an enclosing task exceeded in "
-                        + describe()
-                        + " after "
-                        + time.since(openedAt)
-                        + "; "
-                        + cancelled
-                        + " of "
-                        + n
-                        + " tasks cancelled ("
-                        + root.getMessage()
-                        + ")",
-                    null)
-                : new CancelledException(
-                    (why == null ? describe() + " was cancelled" : why.getMessage())
-                        + "; "
-                        + cancelled
-                        + " of "
-                        + n
-                        + " tasks cancelled",
-                    root);
-      }
-      case BY_INTERRUPT -> {
-        RuntimeException why = token.reason().orElse(null);
-        main =
-            new CancelledException(
-                (why == null ? describe() + " was cancelled" : why.getMessage())
-                    + "; "
-                    + cancelled
-                    + " of "
-                    + n
-                    + " tasks cancelled");
-      }
-      default -> {
-        return null;
-      }
-    }
-    for (int i = 0; i < n; i++) {
-      ForkImpl<?> f = forks[i];
-      if (f.outcome == ForkImpl.FAILED && f != primary) {
-        f.observed = true;
-        Throwable other = f.failure;
-        if (other != null && other != main) {
-          main.addSuppressed(other);
-        }
-      }
-    }
-    for (Throwable c : token.drainFailures()) {
-      main.addSuppressed(c);
-    }
-    if (k == BY_FAILURE && n > 1) {
-      main.addSuppressed(
-          new FanOutException(describe() + " failed", succeeded, failures, cancelled, List.of()));
-    }
-    return main;
-  }
-
-  private DeadlineExceededException deadlineExceeded(int cancelled, int n) {
-    DeadlineExceededException base = deadlineExceeded();
-    return new DeadlineExceededException(
-        base.getMessage() + "; " + cancelled + " of " + n + " tasks cancelled", base.timeout());
-  }
-
-  private void reportUnobserved() {
-    if (failed.get() > 0) {
-      int n = forkCount;
-      for (int i = 0; i < n; i++) {
-        ForkImpl<?> f = forks[i];
-        if (f.outcome == ForkImpl.FAILED && !f.observed) {
-          LOG.log(
-              System.Logger.Level.WARNING,
-              describe()
-                  + ": the failure of "
-                  + f.describe()
-                  + " was never observed (no join() threw it, no get() or settled() read it)",
-              f.failure);
-        }
-      }
-    }
-    for (Throwable c : token.drainFailures()) {
-      LOG.log(System.Logger.Level.WARNING, describe() + ": a cancellation callback failed", c);
-    }
   }
 
   private void checkOwner(String what) {

@@ -70,7 +70,7 @@ class ScopeEdgeCasesTest {
     StuckTaskEvent stuck = (StuckTaskEvent) events.getFirst();
     assertThat(stuck.source()).isEqualTo("stubborn");
     assertThat(stuck.taskName()).isEqualTo("ignores-interrupts");
-    assertThat(stuck.thread()).startsWith("weft-scope-");
+    assertThat(stuck.thread()).isEqualTo("weft-scope");
     assertThat(stuck.grace()).isEqualTo(Duration.ofSeconds(5));
     assertThat(stuck.stack())
         .anySatisfy(e -> assertThat(e.getMethodName()).isEqualTo("ignoreInterrupts"));
