@@ -15,11 +15,11 @@ import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Starts job processes, each in a session and process group of its own (through {@code setsid}), so
- * that a timeout, a halt or Ctrl-C can kill the whole tree: {@code TERM} to the group, a grace
- * period, then {@code KILL}; processes that escaped the group are found with {@link
- * ProcessHandle#descendants()} before the signal and killed one by one. Output of each job is
- * captured (stdout and stderr apart) by two virtual threads. When the job's own process exits but
+ * Starts job processes, each in a session and process group of its own ({@link NativeSpawn}, else
+ * the {@code setsid} program), so that a timeout, a halt or Ctrl-C can kill the whole tree: {@code
+ * TERM} to the group, a grace period, then {@code KILL}; processes that escaped the group are found
+ * with {@link ProcessHandle#descendants()} before the signal and killed one by one. Output of each
+ * job is captured (stdout and stderr apart) by two threads. When the job's own process exits but
  * something it started still holds its output open, the group is killed so the job ends and nothing
  * is left behind.
  *
@@ -33,7 +33,18 @@ final class ProcessRunner {
       int exitValue, int signal, boolean timedOut, boolean killed, byte[] out, byte[] err) {}
 
   private static final Path SETSID = Path.of("/usr/bin/setsid");
-  private static final ThreadFactory READERS = WeftThreads.virtual("weft-run-output");
+  private static final boolean NATIVE = NativeSpawn.available();
+
+  /**
+   * A read from {@link NativeSpawn}'s pipes blocks its thread in the kernel, which on a virtual
+   * thread would hold a carrier (two jobs' readers would stall a 2-core machine's scheduler), so
+   * those are read on platform threads; {@code ProcessBuilder}'s pipes park virtual threads
+   * properly.
+   */
+  private static final ThreadFactory READERS =
+      NATIVE
+          ? WeftThreads.platform("weft-run-output", true)
+          : WeftThreads.virtual("weft-run-output");
 
   private final boolean setsid;
   private final Duration grace;
@@ -42,7 +53,7 @@ final class ProcessRunner {
    * @param grace how long a job has after {@code TERM} before {@code KILL}
    */
   ProcessRunner(Duration grace) {
-    this.setsid = Files.isExecutable(SETSID);
+    this.setsid = NATIVE || Files.isExecutable(SETSID);
     this.grace = grace;
   }
 
@@ -51,13 +62,16 @@ final class ProcessRunner {
    * exit code 127, like a shell's "command not found".
    */
   Job start(List<String> argv) {
-    List<String> cmd = argv;
-    if (setsid) {
-      cmd = new ArrayList<>(argv.size() + 1);
-      cmd.add(SETSID.toString());
-      cmd.addAll(argv);
-    }
     try {
+      if (NATIVE) {
+        return new Job(NativeSpawn.start(argv));
+      }
+      List<String> cmd = argv;
+      if (setsid) {
+        cmd = new ArrayList<>(argv.size() + 1);
+        cmd.add(SETSID.toString());
+        cmd.addAll(argv);
+      }
       Process p = new ProcessBuilder(cmd).start();
       p.getOutputStream().close();
       return new Job(p);

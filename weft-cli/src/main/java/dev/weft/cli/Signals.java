@@ -75,6 +75,27 @@ final class Signals {
     run("-" + signal, pgid);
   }
 
+  /** Sends {@code signal} to process {@code pid}; a gone process is fine. */
+  static void signalProcess(long pid, int signal) {
+    MethodHandle k = KILL_FN;
+    if (k != null) {
+      try {
+        int _ = (int) k.invokeExact((int) pid, signal);
+        return;
+      } catch (Throwable t) {
+        // fall through
+      }
+    }
+    ProcessHandle.of(pid)
+        .ifPresent(h -> {
+          if (signal == KILL) {
+            h.destroyForcibly();
+          } else {
+            h.destroy();
+          }
+        });
+  }
+
   /**
    * Waits until no process of group {@code pgid} is still running (a zombie counts as ended: its
    * parent, perhaps a PID 1 that never reaps, owns it now), or until {@code timeout} passes. A

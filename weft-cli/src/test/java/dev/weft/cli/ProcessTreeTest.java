@@ -49,6 +49,24 @@ class ProcessTreeTest {
   }
 
   @Test
+  void aJobLeadsItsOwnSessionWithNothingOpenButItsThreeStreams() {
+    // ls lists its own directory handle too (3): nothing of weft's JVM is inherited
+    Cli fds = Cli.run("", "run", "--no-state", "ls", ":::", "/proc/self/fd");
+    assertThat(fds.exit).as(fds.err()).isZero();
+    assertThat(fds.out()).isEqualTo("0\n1\n2\n3\n");
+    Cli session =
+        Cli.run(
+            "",
+            "run",
+            "--no-state",
+            "[ \"$(ps -o sid= -p $$ | tr -d ' ')\" = $$ ] && echo leader; read x || echo eof; : {}",
+            ":::",
+            "x");
+    assertThat(session.exit).as(session.err()).isZero();
+    assertThat(session.out()).isEqualTo("leader\neof\n");
+  }
+
+  @Test
   void childrenLeftRunningAfterTheJobExitsAreEnded() {
     Cli c = Cli.run("", "run", "--no-state", "sleep 1000 & echo $!; exit 0; : {}", ":::", "x");
     assertThat(c.exit).isZero();
