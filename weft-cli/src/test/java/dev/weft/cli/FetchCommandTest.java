@@ -95,6 +95,8 @@ class FetchCommandTest {
             "fixed:1ms",
             "--retries",
             "3",
+            "--breaker-window", // 6 of the host's 11 calls fail: its breaker must not judge yet
+            "100",
             "--http1",
             "-o",
             out.toString(),
