@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.weft.task.DeadlineExceededException;
 import dev.weft.task.TaskContext;
+import dev.weft.task.TaskFailedException;
 import dev.weft.test.Leaks;
 import dev.weft.test.ManualClock;
 import java.io.IOException;
@@ -47,7 +48,7 @@ class TimeoutTest {
                 .call(() -> {
                   throw new IOException("io");
                 }))
-        .isInstanceOf(CallFailedException.class)
+        .isInstanceOf(TaskFailedException.class)
         .hasCauseInstanceOf(IOException.class);
     IllegalStateException bug = new IllegalStateException();
     assertThatThrownBy(() ->
