@@ -9,11 +9,11 @@ import dev.weft.observe.Listener;
 import dev.weft.observe.Progress;
 import dev.weft.observe.WeftThreads;
 import dev.weft.policy.Backoff;
-import dev.weft.policy.CallFailedException;
 import dev.weft.policy.CircuitBreaker;
 import dev.weft.policy.CircuitBreakerRegistry;
 import dev.weft.policy.CircuitOpenException;
 import dev.weft.policy.PolicyEvent;
+import dev.weft.task.TaskFailedException;
 import dev.weft.time.TimeSource;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -321,7 +321,7 @@ final class Fetcher {
         } catch (CancellationException e) {
           Thread.interrupted(); // the policy re-set the flag; it is handled here
           throw new InterruptedException("interrupted");
-        } catch (CallFailedException e) {
+        } catch (TaskFailedException e) {
           if (!(e.getCause() instanceof IOException io)) {
             throw e;
           }

@@ -116,9 +116,9 @@ public final class CallCache<K, V> {
    * load in flight for that key, else the result of a new load by {@code loader}.
    *
    * <p>Blocks until the load ends. Returns its value; throws its failure (unchecked unchanged, a
-   * checked one wrapped in {@link CallFailedException}, a {@code null} result as a {@link
-   * NullPointerException}); on interrupt, throws {@link CancellationException} with the interrupt
-   * flag set, and the load goes on for the other waiters.
+   * checked one wrapped in {@link dev.weft.task.TaskFailedException}, a {@code null} result as a
+   * {@link NullPointerException}); on interrupt, throws {@link CancellationException} with the
+   * interrupt flag set, and the load goes on for the other waiters.
    *
    * @param key the key
    * @param loader loads the value when no load for the key is cached or in flight

@@ -1,5 +1,6 @@
 package dev.weft.policy;
 
+import dev.weft.task.TaskFailedException;
 import java.util.concurrent.CancellationException;
 
 /** How policies turn what work threw into what their unchecked {@code call} throws. */
@@ -10,7 +11,7 @@ final class Calls {
   /**
    * Returns {@code failure} unchanged if it is unchecked, throws it if it is an {@link Error}, and
    * otherwise wraps it: an {@link InterruptedException} becomes a {@link CancellationException}
-   * with the interrupt flag re-asserted, any other checked exception a {@link CallFailedException}.
+   * with the interrupt flag re-asserted, any other checked exception a {@link TaskFailedException}.
    */
   static RuntimeException unchecked(String policy, Throwable failure) {
     if (failure instanceof RuntimeException r) {
@@ -23,7 +24,7 @@ final class Calls {
       Thread.currentThread().interrupt();
       return interrupted(policy, failure);
     }
-    return new CallFailedException(policy, (Exception) failure);
+    return new TaskFailedException("call under policy '" + policy + "' failed", failure);
   }
 
   /** {@return an exception saying the thread was interrupted inside {@code policy}} */

@@ -26,7 +26,7 @@ import java.util.concurrent.Callable;
  * }
  *
  * <p>What {@code call} throws: what the work or a policy threw, unchanged when unchecked; a checked
- * exception wrapped in {@link CallFailedException}; an interrupt as {@link
+ * exception wrapped in {@link dev.weft.task.TaskFailedException}; an interrupt as {@link
  * java.util.concurrent.CancellationException} with the interrupt flag set again. Policies add their
  * own: {@link RetriesExhaustedException}, {@link CircuitOpenException}, {@link
  * BulkheadFullException}, {@link dev.weft.task.DeadlineExceededException} (from a {@link Timeout}).

@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
@@ -36,10 +35,12 @@ import org.jspecify.annotations.Nullable;
  * still waiting for the cancelled work is handed to the given diagnostic; an enclosing {@link
  * Bulkhead} keeps its permit until that work ends.
  *
- * <p>Immutable and thread-safe; the configuring methods return copies. Each call starts one
- * short-lived virtual watcher thread ({@code weft-timeout}) that parks until the deadline and ends
- * as soon as the work returns; the early-return mode runs the work in a {@link Scope} on a thread
- * of its own ({@code weft-timeout-work}).
+ * <p>Immutable and thread-safe; the configuring methods return copies. By default the work runs on
+ * the caller's thread and no thread is started per call: one shared timer thread per time source
+ * ({@code weft-timeout-timer}, alive only while calls are timed) watches every deadline, and a call
+ * that returns in time costs two compare-and-sets and no lock. Only when a deadline passes does a
+ * short-lived {@code weft-timeout} thread cancel the token and interrupt the work. The early-return
+ * mode runs the work in a {@link Scope} on a thread of its own ({@code weft-timeout-work}).
  *
  * {@snippet :
  * Timeout timeout = Timeout.of(Duration.ofSeconds(2)).named("report");
@@ -48,24 +49,25 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Timeout implements Policy<Object> {
 
-  private static final ThreadFactory WATCHERS = WeftThreads.virtual("weft-timeout");
   private static final ThreadFactory RUNNERS = WeftThreads.virtual("weft-timeout-work");
 
   private final String name;
   private final Duration timeout;
   private final TimeSource time;
+  private final TimeoutTimer timer;
   private final Listener listener;
   private final @Nullable Consumer<Thread> stillRunning;
 
   private Timeout(
       String name,
       Duration timeout,
-      TimeSource time,
+      TimeoutTimer timer,
       Listener listener,
       @Nullable Consumer<Thread> stillRunning) {
     this.name = name;
     this.timeout = timeout;
-    this.time = time;
+    this.time = timer.time();
+    this.timer = timer;
     this.listener = listener;
     this.stillRunning = stillRunning;
   }
@@ -80,23 +82,29 @@ public final class Timeout implements Policy<Object> {
     if (timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("timeout must be > 0, was " + timeout);
     }
-    return new Timeout("timeout", timeout, TimeSource.system(), Listener.none(), null);
+    return new Timeout(
+        "timeout", timeout, TimeoutTimer.of(TimeSource.system()), Listener.none(), null);
   }
 
   /** {@return a copy with this name, used in events, messages and the scope's name} */
   public Timeout named(String name) {
-    return new Timeout(Calls.requireName(name), timeout, time, listener, stillRunning);
+    return new Timeout(Calls.requireName(name), timeout, timer, listener, stillRunning);
   }
 
   /** {@return a copy that measures time on {@code time}} */
   public Timeout timeSource(TimeSource time) {
-    return new Timeout(name, timeout, Objects.requireNonNull(time, "time"), listener, stillRunning);
+    return new Timeout(
+        name,
+        timeout,
+        TimeoutTimer.of(Objects.requireNonNull(time, "time")),
+        listener,
+        stillRunning);
   }
 
   /** {@return a copy that emits {@link PolicyEvent.TimedOut} to {@code listener}} */
   public Timeout listener(Listener listener) {
     return new Timeout(
-        name, timeout, time, Objects.requireNonNull(listener, "listener"), stillRunning);
+        name, timeout, timer, Objects.requireNonNull(listener, "listener"), stillRunning);
   }
 
   /**
@@ -108,7 +116,7 @@ public final class Timeout implements Policy<Object> {
    */
   public Timeout returnEarly(Consumer<Thread> stillRunning) {
     return new Timeout(
-        name, timeout, time, listener, Objects.requireNonNull(stillRunning, "stillRunning"));
+        name, timeout, timer, listener, Objects.requireNonNull(stillRunning, "stillRunning"));
   }
 
   @Override
@@ -141,45 +149,41 @@ public final class Timeout implements Policy<Object> {
 
   /*
    * The default mode: the work runs on the caller's thread, bound (TaskContext.callWithin) to a
-   * token of its own, linked to the enclosing task's, and to the deadline. A watcher thread parks
-   * until the deadline. The caller and the watcher race on one atomic: RUNNING -> DONE (the work
-   * returned first: the caller interrupts the watcher, which exits, and returns at once) or RUNNING
-   * -> FIRED (the watcher won: it cancels the token and interrupts the caller; the caller, once the
-   * work has returned, joins the watcher so that no interrupt can arrive after the call, clears
-   * that interrupt and throws DeadlineExceededException). No thread hand-off on the success path.
+   * token of its own, linked to the enclosing task's, and to the deadline, which is registered with
+   * the shared timer. The caller and the timer race on the entry's state: RUNNING -> DONE (the work
+   * returned first: the caller returns at once, the timer drops the entry later) or RUNNING ->
+   * FIRED (the timer won: a firing thread cancels the token and interrupts the caller; the caller,
+   * once the work has returned, waits until that interrupt has been delivered, so that none can
+   * arrive after the call, clears it and throws DeadlineExceededException). No thread hand-off on
+   * the success path.
    */
+  @SuppressWarnings("ReferenceEquality") // identity is meant: is it this very time source?
   private @Nullable Object onCaller(Callable<?> work) throws Exception {
     Deadline deadline = Deadline.after(timeout, time).earlier(TaskContext.deadline());
     CancellationSource source = new CancellationSource();
     CancellationToken outer = TaskContext.token();
     CancellationToken.Registration link =
-        outer.onCancel(() -> source.cancel("the enclosing task was cancelled"));
-    Watch watch = new Watch(Thread.currentThread(), source, deadline, name, timeout);
-    Thread watcher = WATCHERS.newThread(watch);
-    watcher.start();
+        outer == CancellationToken.none()
+            ? CancellationToken.Registration.NOOP
+            : outer.onCancel(() -> source.cancel("the enclosing task was cancelled"));
+    TimeoutTimer t = deadline.timeSource() == time ? timer : TimeoutTimer.of(deadline.timeSource());
+    TimeoutTimer.Entry entry = t.start(source, deadline.ticks(), name, timeout);
     Object result = null;
     Throwable failure = null;
     try {
       result = TaskContext.callWithin(source.token(), deadline, work);
-    } catch (Throwable t) {
-      failure = t;
+    } catch (Throwable e) {
+      failure = e;
     } finally {
       link.close();
     }
-    if (watch.state.compareAndSet(Watch.RUNNING, Watch.DONE)) {
-      // an interrupt, not an unpark: a time source may park inside parkUntil (on a lock, say)
-      // and swallow an unpark permit, but an interrupt stays until the watcher clears it
-      watcher.interrupt();
+    if (t.finish(entry)) {
       if (failure != null) {
         throw rethrow(failure);
       }
       return result;
     }
-    boolean interruptedElsewhere = joinUninterruptibly(watcher);
-    Thread.interrupted(); // the watcher's interrupt was for the work, which has returned
-    if (interruptedElsewhere) {
-      Thread.currentThread().interrupt();
-    }
+    TimeoutTimer.awaitFired(entry);
     if (!listener.isNone()) {
       Listener.emit(listener, new PolicyEvent.TimedOut(name, timeout, true));
     }
@@ -195,61 +199,6 @@ public final class Timeout implements Policy<Object> {
       e.addSuppressed(failure);
     }
     throw e;
-  }
-
-  /** Joins {@code thread}, ignoring interrupts; {@return whether one arrived meanwhile} */
-  private static boolean joinUninterruptibly(Thread thread) {
-    boolean interrupted = false;
-    while (true) {
-      try {
-        thread.join();
-        return interrupted;
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-  }
-
-  /** Cancels the work's token and interrupts the caller at the deadline, unless it ends first. */
-  private static final class Watch implements Runnable {
-    static final int RUNNING = 0;
-    static final int DONE = 1;
-    static final int FIRED = 2;
-    final AtomicInteger state = new AtomicInteger(RUNNING);
-    final Thread caller;
-    final CancellationSource source;
-    final Deadline deadline;
-    final String name;
-    final Duration timeout;
-
-    Watch(
-        Thread caller,
-        CancellationSource source,
-        Deadline deadline,
-        String name,
-        Duration timeout) {
-      this.caller = caller;
-      this.source = source;
-      this.deadline = deadline;
-      this.name = name;
-      this.timeout = timeout;
-    }
-
-    @Override
-    public void run() {
-      TimeSource clock = deadline.timeSource();
-      while (state.get() == RUNNING) {
-        if (deadline.isExpired()) {
-          if (state.compareAndSet(RUNNING, FIRED)) {
-            source.cancel("timeout '" + name + "' of " + timeout + " passed");
-            caller.interrupt();
-          }
-          return;
-        }
-        clock.parkUntil(deadline.ticks());
-        Thread.interrupted(); // the caller's signal that the work returned; the loop re-checks
-      }
-    }
   }
 
   /**

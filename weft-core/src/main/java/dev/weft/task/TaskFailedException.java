@@ -12,6 +12,11 @@ import org.jspecify.annotations.Nullable;
  * the task's exception. Unchecked exceptions and errors are never wrapped (they propagate
  * unchanged), and a wrapper is never wrapped again.
  *
+ * <p>weft's one unchecked carrier for checked exceptions: streams ({@code dev.weft.stream}), queues
+ * and the resilience policies ({@code dev.weft.policy}, message {@code call under policy 'retry'
+ * failed: java.io.IOException: ...}, with no index or elapsed time) throw it too, so one {@code
+ * catch (TaskFailedException e)} unwraps what any of them ran.
+ *
  * <p>Unchecked; immutable apart from the {@link Throwable} machinery.
  *
  * {@snippet :

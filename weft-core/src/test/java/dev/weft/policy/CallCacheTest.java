@@ -3,6 +3,7 @@ package dev.weft.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.weft.task.TaskFailedException;
 import dev.weft.test.Leaks;
 import dev.weft.test.ManualClock;
 import java.io.IOException;
@@ -99,7 +100,7 @@ class CallCacheTest {
                     attempts.incrementAndGet();
                     throw new IOException("down");
                   }))
-          .isInstanceOf(CallFailedException.class)
+          .isInstanceOf(TaskFailedException.class)
           .hasCauseInstanceOf(IOException.class);
     }
     assertThat(attempts).hasValue(2);

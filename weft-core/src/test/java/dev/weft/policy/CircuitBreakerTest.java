@@ -7,6 +7,7 @@ import static dev.weft.policy.CircuitBreaker.State.OPEN;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.weft.task.TaskFailedException;
 import dev.weft.test.ManualClock;
 import java.io.IOException;
 import java.time.Duration;
@@ -39,7 +40,7 @@ class CircuitBreakerTest {
             b.call(() -> {
               throw new IOException("down");
             }))
-        .isInstanceOf(CallFailedException.class);
+        .isInstanceOf(TaskFailedException.class);
   }
 
   private static void succeed(CircuitBreaker b) {

@@ -3,6 +3,7 @@ package dev.weft.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.weft.task.TaskFailedException;
 import dev.weft.test.ManualClock;
 import java.io.IOException;
 import java.time.Duration;
@@ -101,7 +102,7 @@ class PolicyTest {
             p.call(() -> {
               throw new IOException("io");
             }))
-        .isInstanceOf(CallFailedException.class)
+        .isInstanceOf(TaskFailedException.class)
         .hasCauseInstanceOf(IOException.class)
         .hasMessage(
             "call under policy 'policy[bulkhead, bulkhead]' failed: java.io.IOException: io");

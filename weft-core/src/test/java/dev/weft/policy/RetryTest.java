@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.weft.task.Fork;
 import dev.weft.task.Scope;
+import dev.weft.task.TaskFailedException;
 import dev.weft.test.ManualClock;
 import dev.weft.time.Deadline;
 import java.io.IOException;
@@ -116,7 +117,7 @@ class RetryTest {
               calls.incrementAndGet();
               throw new java.io.FileNotFoundException("gone");
             }))
-        .isInstanceOf(CallFailedException.class)
+        .isInstanceOf(TaskFailedException.class)
         .hasCauseInstanceOf(java.io.FileNotFoundException.class)
         .hasMessage("call under policy 'retry' failed: java.io.FileNotFoundException: gone");
     assertThat(calls).hasValue(1);

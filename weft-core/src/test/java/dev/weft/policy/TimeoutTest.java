@@ -5,10 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.weft.task.DeadlineExceededException;
 import dev.weft.task.TaskContext;
+import dev.weft.task.TaskFailedException;
 import dev.weft.test.Leaks;
 import dev.weft.test.ManualClock;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -47,7 +50,7 @@ class TimeoutTest {
                 .call(() -> {
                   throw new IOException("io");
                 }))
-        .isInstanceOf(CallFailedException.class)
+        .isInstanceOf(TaskFailedException.class)
         .hasCauseInstanceOf(IOException.class);
     IllegalStateException bug = new IllegalStateException();
     assertThatThrownBy(() ->
@@ -182,6 +185,160 @@ class TimeoutTest {
         });
     assertThat(call.get()).isNotNull(); // the work chose to return a value once cancelled
     assertThat(sawCancel).isTrue();
+  }
+
+  @Test
+  void anEarlierDeadlineWakesTheTimerParkedOnALaterOne() throws Throwable {
+    CountDownLatch longStarted = new CountDownLatch(1);
+    CountDownLatch shortStarted = new CountDownLatch(1);
+    AtomicBoolean longInterrupted = new AtomicBoolean();
+    Async<Object> longCall =
+        Async.start(() ->
+            timeout(Duration.ofSeconds(10))
+                .call(() -> {
+                  longStarted.countDown();
+                  try {
+                    new CountDownLatch(1).await();
+                  } catch (InterruptedException e) {
+                    longInterrupted.set(true);
+                    throw e;
+                  }
+                  return "never";
+                }));
+    Async.await(longStarted);
+    clock.awaitParked(1); // the timer, parked until 10 s
+    Async<Object> shortCall =
+        Async.start(() ->
+            timeout(Duration.ofSeconds(1))
+                .call(() -> {
+                  shortStarted.countDown();
+                  new CountDownLatch(1).await();
+                  return "never";
+                }));
+    Async.await(shortStarted);
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(shortCall.failure()).isInstanceOf(DeadlineExceededException.class);
+    assertThat(longInterrupted).isFalse();
+    assertThat(longCall.isAlive()).isTrue();
+    clock.advance(Duration.ofSeconds(9));
+    assertThat(longCall.failure()).isInstanceOf(DeadlineExceededException.class);
+    assertThat(longInterrupted).isTrue();
+  }
+
+  @Test
+  void manyConcurrentCallsShareOneTimerAndOnlyTheOverdueAreInterrupted() throws Throwable {
+    Timeout quick = timeout(Duration.ofSeconds(1));
+    Timeout slow = timeout(Duration.ofSeconds(100));
+    int rounds = 20;
+    int calls = 16;
+    Leaks.assertNoLeaks(() -> {
+      for (int round = 0; round < rounds; round++) {
+        CountDownLatch started = new CountDownLatch(calls);
+        CountDownLatch release = new CountDownLatch(1);
+        List<Async<Object>> all = new ArrayList<>();
+        for (int i = 0; i < calls; i++) {
+          Timeout t = i % 2 == 0 ? quick : slow;
+          int n = i;
+          all.add(
+              Async.start(() ->
+                  t.call(() -> {
+                    started.countDown();
+                    release.await(); // the overdue are interrupted; the others must not be
+                    return n;
+                  })));
+        }
+        Async.await(started);
+        clock.advance(Duration.ofSeconds(1));
+        for (int i = 0; i < calls; i += 2) {
+          assertThat(all.get(i).failure()).isInstanceOf(DeadlineExceededException.class);
+          assertThat(all.get(i).interruptedAtEnd()).isFalse();
+        }
+        release.countDown();
+        for (int i = 1; i < calls; i += 2) {
+          assertThat(all.get(i).get()).isEqualTo(i);
+          assertThat(all.get(i).interruptedAtEnd()).isFalse();
+        }
+      }
+    }); // and the timer thread has ended: nothing is timed any more
+    assertThat(events.all(PolicyEvent.TimedOut.class)).hasSize(rounds * calls / 2);
+  }
+
+  @Test
+  void aSlowCancellationCallbackDoesNotDelayAnotherCallsDeadline() throws Throwable {
+    CountDownLatch started = new CountDownLatch(2);
+    CountDownLatch inCallback = new CountDownLatch(1);
+    CountDownLatch releaseCallback = new CountDownLatch(1);
+    Async<Object> stuck =
+        Async.start(() ->
+            timeout(Duration.ofSeconds(1))
+                .call(() -> {
+                  try (var r =
+                      TaskContext.token()
+                          .onCancel(() -> {
+                            inCallback.countDown();
+                            awaitIgnoringInterrupts(releaseCallback);
+                          })) {
+                    started.countDown();
+                    new CountDownLatch(1).await();
+                    return "never";
+                  }
+                }));
+    Async<Object> other =
+        Async.start(() ->
+            timeout(Duration.ofSeconds(2))
+                .call(() -> {
+                  started.countDown();
+                  new CountDownLatch(1).await();
+                  return "never";
+                }));
+    Async.await(started);
+    clock.advance(Duration.ofSeconds(1));
+    Async.await(inCallback); // the first call's cancellation is stuck in its callback
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(other.failure()).isInstanceOf(DeadlineExceededException.class);
+    assertThat(stuck.isAlive()).isTrue(); // interrupted only once its callbacks have run
+    releaseCallback.countDown();
+    assertThat(stuck.failure()).isInstanceOf(DeadlineExceededException.class);
+  }
+
+  @Test
+  void onTheSystemClockCallsFromManyThreadsLeaveNoInterruptAndNoThreadBehind() throws Throwable {
+    Timeout shared = Timeout.of(Duration.ofHours(1)).named("shared");
+    int threads = 4;
+    int calls = 3 * TimeoutTimer.DRAIN_EVERY; // so that pushers wake the timer to drain
+    Leaks.assertNoLeaks(() -> {
+      List<Async<Integer>> all = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        all.add(
+            Async.startPlatform(() -> {
+              int sum = 0;
+              for (int i = 0; i < calls; i++) {
+                int n = i;
+                sum += shared.call(() -> n);
+                if (Thread.currentThread().isInterrupted()) {
+                  throw new AssertionError("interrupted after call " + i);
+                }
+              }
+              return sum;
+            }));
+      }
+      for (Async<Integer> a : all) {
+        assertThat(a.get()).isEqualTo(calls * (calls - 1) / 2);
+      }
+    }); // the system clock's timer ends within a tick once nothing is timed
+  }
+
+  @Test
+  void onTheSystemClockAnOverdueCallIsInterrupted() throws Throwable {
+    Timeout quick = Timeout.of(Duration.ofMillis(20)).named("quick");
+    Async<Object> call =
+        Async.start(() ->
+            quick.call(() -> {
+              new CountDownLatch(1).await(); // ends only by the timeout's interrupt
+              return "never";
+            }));
+    assertThat(call.failure()).isInstanceOf(DeadlineExceededException.class);
+    assertThat(call.interruptedAtEnd()).isFalse();
   }
 
   @Test

@@ -35,8 +35,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * succeeds, from 2 threads sharing the policies. Each library gets the same settings: 3 attempts
  * with no delay, a count window of 100 calls opening at 50% failures, a 1 s timeout that
  * interrupts. Resilience4j's TimeLimiter needs a future, so its work runs on a
- * virtual-thread-per-task executor; weft's timeout runs the work as the task of a scope (one
- * virtual thread); Failsafe's runs the work on the caller and schedules the interrupt.
+ * virtual-thread-per-task executor; weft's timeout runs the work on the caller and registers its
+ * deadline with one shared timer thread (no thread per call); Failsafe's runs the work on the
+ * caller and schedules the interrupt on a shared scheduler.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
