@@ -4,38 +4,52 @@ import dev.weft.task.CancelledException;
 import dev.weft.task.Settled;
 import dev.weft.task.TaskFailedException;
 import java.time.Duration;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One submitted task and its handle. {@code status}, {@code thread} and {@code cancelRequested} are
- * written under the queue's lock; {@code status}, {@code attempts} and {@code outcome} are volatile
- * so the handle reads them without it. {@code outcome} is set once, before {@code done} opens.
+ * One submitted task and its handle.
+ *
+ * <p>Overview for maintainers. The entry is the only object a submission allocates besides the task
+ * itself, so it carries its own completion signal instead of a latch: {@link #complete} writes
+ * {@code result} (the value or the error) and {@code status}, then the volatile {@code done}; an
+ * awaiter sets {@code awaited} before it waits on the entry's monitor, and {@code complete} takes
+ * the monitor to notify only when {@code awaited} is set (both are volatile, so one of the two
+ * always sees the other's write). {@code status}, {@code thread}, {@code cancelRequested} and the
+ * {@code prevRunning}/{@code nextRunning} links of the queue's running list are written under the
+ * queue's lock; {@code status} and {@code attempts} are volatile so the handle reads them without
+ * it. The fields marked "worker" belong to the thread that runs the entry.
  */
 final class Entry<T> implements TaskHandle<T> {
 
-  final TaskQueue queue;
+  final QueueEngine queue;
   final long id;
-  final String name;
+  private final @Nullable String givenName;
   final Priority priority;
   final Callable<T> task;
-  private final CountDownLatch done = new CountDownLatch(1);
 
   volatile TaskStatus status = TaskStatus.QUEUED;
   volatile int attempts;
-  private volatile @Nullable Settled<T> outcome;
+  private @Nullable Object result; // the value or the error; published by done
+  private volatile boolean done;
+  private volatile boolean awaited;
+
   @Nullable Thread thread; // guarded by queue.lock
   boolean cancelRequested; // guarded by queue.lock
-  long startedAt; // worker thread only
-  boolean started; // worker thread only
+  @Nullable Entry<?> prevRunning; // guarded by queue.lock
+  @Nullable Entry<?> nextRunning; // guarded by queue.lock
 
-  Entry(TaskQueue queue, long id, @Nullable String name, Priority priority, Callable<T> task) {
+  long startedAt; // worker
+  boolean started; // worker
+  TaskStatus end = TaskStatus.RUNNING; // worker: how the run ended, before it is published
+  @Nullable Object pending; // worker: the value or error to publish
+  @Nullable Throwable lastError; // worker: set when the task finally failed
+
+  Entry(QueueEngine queue, long id, @Nullable String name, Priority priority, Callable<T> task) {
     this.queue = queue;
     this.id = id;
-    this.name = name == null ? "task-" + id : name;
+    this.givenName = name;
     this.priority = priority;
     this.task = task;
   }
@@ -47,7 +61,7 @@ final class Entry<T> implements TaskHandle<T> {
 
   @Override
   public String name() {
-    return name;
+    return givenName != null ? givenName : "task-" + id;
   }
 
   @Override
@@ -67,35 +81,54 @@ final class Entry<T> implements TaskHandle<T> {
 
   @Override
   public Optional<Settled<T>> outcome() {
-    return Optional.ofNullable(outcome);
+    if (!done) {
+      return Optional.empty();
+    }
+    Object r = result;
+    if (status == TaskStatus.SUCCEEDED) {
+      T value = cast(r);
+      return Optional.of(Settled.success(value));
+    }
+    return Optional.of(Settled.failure((Throwable) java.util.Objects.requireNonNull(r)));
+  }
+
+  @SuppressWarnings({"unchecked", "TypeParameterUnusedInFormals", "NullAway"})
+  private static <V> V cast(@Nullable Object o) {
+    return (V) o;
   }
 
   @Override
   public T await() throws InterruptedException {
-    done.await();
-    Settled<T> o = Objects.requireNonNull(outcome);
-    return switch (o) {
-      case Settled.Success<T>(T value) -> value;
-      case Settled.Failure<T>(Throwable cause) -> {
-        if (cause instanceof RuntimeException r) {
-          throw r;
+    if (!done) {
+      awaited = true;
+      synchronized (this) {
+        while (!done) {
+          wait();
         }
-        if (cause instanceof Error e) {
-          throw e;
-        }
-        throw new TaskFailedException(
-            "task '"
-                + name
-                + "' (#"
-                + id
-                + ") of queue '"
-                + queue.name()
-                + "' failed after "
-                + attempts
-                + " attempt(s)",
-            cause);
       }
-    };
+    }
+    Object r = result;
+    if (status == TaskStatus.SUCCEEDED) {
+      return cast(r); // the task's own value, which may be null for a nullable T
+    }
+    Throwable cause = (Throwable) java.util.Objects.requireNonNull(r);
+    if (cause instanceof RuntimeException re) {
+      throw re;
+    }
+    if (cause instanceof Error e) {
+      throw e;
+    }
+    throw new TaskFailedException(
+        "task '"
+            + name()
+            + "' (#"
+            + id
+            + ") of queue '"
+            + queue.name()
+            + "' failed after "
+            + attempts
+            + " attempt(s)",
+        cause);
   }
 
   @Override
@@ -103,16 +136,24 @@ final class Entry<T> implements TaskHandle<T> {
     return queue.cancel(this);
   }
 
-  /** Sets the final status and outcome, and opens {@link #await()}. Called once. */
-  void complete(TaskStatus end, Settled<T> result) {
-    outcome = result;
+  /**
+   * Sets the final status and the value ({@code SUCCEEDED}) or error (any other status), and wakes
+   * {@link #await()}. Called once.
+   */
+  void complete(TaskStatus end, @Nullable Object valueOrError) {
+    result = valueOrError;
     status = end;
-    done.countDown();
+    done = true;
+    if (awaited) {
+      synchronized (this) {
+        notifyAll();
+      }
+    }
   }
 
   CancelledException cancelled(String why) {
     return new CancelledException(
-        "task '" + name + "' (#" + id + ") of queue '" + queue.name() + "' " + why);
+        "task '" + name() + "' (#" + id + ") of queue '" + queue.name() + "' " + why);
   }
 
   Duration took(long now) {
@@ -121,6 +162,6 @@ final class Entry<T> implements TaskHandle<T> {
 
   @Override
   public String toString() {
-    return "TaskHandle[" + queue.name() + "/" + name + " #" + id + " " + status + "]";
+    return "TaskHandle[" + queue.name() + "/" + name() + " #" + id + " " + status + "]";
   }
 }

@@ -4,9 +4,9 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * A snapshot of a {@link TaskQueue}'s counts, with its completion rate (tasks ended per second
- * since the first task started) and the time it would take at that rate to finish what waits and
- * runs. Immutable.
+ * A snapshot of a {@link TaskQueue}'s counts, with its recent completion rate (tasks ended per
+ * second, weighted toward the last {@link TaskQueue.Builder#rateWindow(java.time.Duration)}) and
+ * the time it would take at that rate to finish what waits and runs. Immutable.
  *
  * @param submitted tasks accepted so far
  * @param succeeded tasks that succeeded
@@ -14,7 +14,8 @@ import java.util.Optional;
  * @param cancelled tasks cancelled or dropped
  * @param queued tasks waiting
  * @param running tasks running
- * @param perSecond tasks ended per second since the first started; 0 before any ended
+ * @param perSecond tasks ended per second, weighted toward the recent past (the average since the
+ *     first task started, during the first window); 0 before any ended
  * @param eta time left at that rate, if there is a rate
  */
 public record QueueProgress(

@@ -1,33 +1,19 @@
 package dev.weft.queue;
 
 import dev.weft.observe.Listener;
-import dev.weft.observe.WeftThreads;
 import dev.weft.policy.Backoff;
 import dev.weft.policy.Policy;
 import dev.weft.task.CancelledException;
 import dev.weft.task.DeadlineExceededException;
-import dev.weft.task.Settled;
 import dev.weft.time.TimeSource;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
-import java.util.Set;
-import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executor;
-import java.util.concurrent.FutureTask;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
-import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -54,83 +40,20 @@ import org.jspecify.annotations.Nullable;
  * runs; a task's actions happen-before its handle's {@link TaskHandle#await()} returns and before
  * an {@link #awaitIdle()} that observes it ended returns.
  *
- * <p>Overview for maintainers. One lock guards the priority deques, the counts, {@code paused},
- * {@code closed} and each entry's {@code status}/{@code thread}/{@code cancelRequested}. Workers
- * are started on demand, one per waiting task up to {@code concurrency}, and end when they find
- * nothing to start, so an idle queue holds no thread. A worker takes an entry under the lock and
- * runs it without the lock; user code never runs under the lock. A cancel interrupts the entry's
- * thread under the lock, and the worker clears that thread (under the lock) and the interrupt flag
- * after the task, so a stray interrupt never reaches the next task of a pooled thread. Invariants:
- * {@code queued == sum of deque sizes <= capacity}; {@code running <= workers <= concurrency}.
+ * <p>Overview for maintainers: this class holds the API and its settings; {@code QueueEngine} holds
+ * the lock, the tasks and the workers, {@code AttemptRunner} runs one task's attempts (timeout,
+ * retry, policy), and {@code RateMeter} keeps the rate behind the ETA.
  */
 public final class TaskQueue implements AutoCloseable {
 
   private static final System.Logger LOG = System.getLogger("dev.weft.queue");
 
-  private final String name;
-  private final int concurrency;
-  private final int capacity;
-  private final Overflow overflow;
-  private final @Nullable Duration timeout;
-  private final @Nullable Policy<Object> policy;
-  private final int maxAttempts;
-  private final Backoff backoff;
-  private final Predicate<Throwable> retryOn;
-  private final Consumer<DeadLetter> deadLetter;
-  private final Listener listener;
-  private final TimeSource time;
-  private final Executor executor;
-  private final ThreadFactory attemptThreads;
+  private final QueueEngine engine;
   private final @Nullable Duration closeGrace;
-  private final RandomGenerator random = new SplittableRandom();
-
-  private final ReentrantLock lock = new ReentrantLock();
-  private final Condition notFull = lock.newCondition();
-  private final Condition idle = lock.newCondition();
-  private final Condition noWorkers = lock.newCondition();
-
-  private final ArrayDeque<Entry<?>>[] waiting = newDeques(Priority.values().length);
-
-  private final Set<Entry<?>> runningEntries = new HashSet<>();
-  private int queued;
-  private int workers;
-  private boolean paused;
-  private boolean closed;
-  private boolean stopping;
-  private @Nullable Thread closer;
-  private long nextId;
-  private long succeeded;
-  private long failed;
-  private long cancelled;
-  private long firstStart;
-  private boolean anyStarted;
 
   private TaskQueue(Builder b) {
-    this.name = b.name;
-    this.concurrency = b.concurrency;
-    this.capacity = b.capacity;
-    this.overflow = b.overflow;
-    this.timeout = b.timeout;
-    this.policy = b.policy;
-    this.maxAttempts = b.maxAttempts;
-    this.backoff = b.backoff;
-    this.retryOn = b.retryOn;
-    this.deadLetter = b.deadLetter;
-    this.listener = b.listener;
-    this.time = b.time;
+    this.engine = new QueueEngine(b);
     this.closeGrace = b.closeGrace;
-    ThreadFactory threads = WeftThreads.virtual("weft-queue-" + name);
-    this.executor = b.executor != null ? b.executor : task -> threads.newThread(task).start();
-    this.attemptThreads = WeftThreads.virtual("weft-queue-" + name + "-attempt");
-  }
-
-  @SuppressWarnings({"unchecked", "rawtypes"})
-  private static ArrayDeque<Entry<?>>[] newDeques(int n) {
-    ArrayDeque<Entry<?>>[] deques = new ArrayDeque[n];
-    for (int i = 0; i < n; i++) {
-      deques[i] = new ArrayDeque<>();
-    }
-    return deques;
   }
 
   /** {@return a builder; see its setters for the defaults} */
@@ -140,7 +63,7 @@ public final class TaskQueue implements AutoCloseable {
 
   /** {@return the queue's name} */
   public String name() {
-    return name;
+    return engine.name();
   }
 
   /**
@@ -185,140 +108,42 @@ public final class TaskQueue implements AutoCloseable {
    */
   public <T> TaskHandle<T> submit(Priority priority, @Nullable String name, Callable<T> task)
       throws InterruptedException {
-    Objects.requireNonNull(priority, "priority");
-    Objects.requireNonNull(task, "task");
-    Entry<T> entry;
-    Entry<?> dropped = null;
-    boolean spawn;
-    int queuedNow;
-    lock.lockInterruptibly();
-    try {
-      while (true) {
-        if (closed) {
-          throw new RejectedExecutionException(
-              "queue '" + this.name + "' is shut down; task rejected");
-        }
-        if (queued < capacity) {
-          break;
-        }
-        if (overflow == Overflow.REJECT) {
-          throw new QueueFullException(this.name, capacity);
-        }
-        if (overflow == Overflow.DROP_OLDEST) {
-          break;
-        }
-        notFull.await();
-      }
-      entry = new Entry<>(this, nextId++, name, priority, task);
-      if (queued >= capacity) {
-        int lowest = lowestWaiting();
-        if (Priority.rank(priority) > lowest) {
-          dropped = entry;
-        } else {
-          dropped = waiting[lowest].pollFirst();
-          queued--;
-        }
-      }
-      if (dropped != entry) {
-        waiting[Priority.rank(priority)].addLast(entry);
-        queued++;
-      }
-      if (dropped != null) {
-        dropped.status = TaskStatus.DROPPED;
-        cancelled++;
-      }
-      queuedNow = queued;
-      spawn = wantsWorker();
-      if (spawn) {
-        workers++;
-      }
-    } finally {
-      lock.unlock();
-    }
-    if (!listener.isNone()) {
-      Listener.emit(
-          listener, new TaskQueueEvent.Submitted(this.name, entry.id, priority, queuedNow));
-    }
-    if (dropped != null) {
-      finishDropped(dropped);
-    }
-    if (spawn) {
-      launchWorker();
-    }
-    return entry;
-  }
-
-  private <T> void finishDropped(Entry<T> e) {
-    e.complete(TaskStatus.DROPPED, Settled.failure(e.cancelled("was dropped from a full queue")));
-    ended(e, TaskStatus.DROPPED);
+    return engine.submit(priority, name, task);
   }
 
   /** Stops starting tasks; running tasks go on. Idempotent. */
   public void pause() {
-    lock.lock();
-    try {
-      paused = true;
-    } finally {
-      lock.unlock();
-    }
+    engine.pause();
   }
 
   /** Starts tasks again after {@link #pause()}. Idempotent. */
   public void resume() {
-    int spawn = 0;
-    lock.lock();
-    try {
-      paused = false;
-      while (wantsWorker()) {
-        workers++;
-        spawn++;
-      }
-    } finally {
-      lock.unlock();
-    }
-    for (int i = 0; i < spawn; i++) {
-      launchWorker();
-    }
+    engine.resume();
   }
 
   /** {@return whether the queue is paused} */
   public boolean isPaused() {
-    lock.lock();
-    try {
-      return paused;
-    } finally {
-      lock.unlock();
-    }
+    return engine.isPaused();
   }
 
   /** {@return how many tasks wait (not counting running ones)} */
   public int size() {
-    lock.lock();
-    try {
-      return queued;
-    } finally {
-      lock.unlock();
-    }
+    return engine.size();
   }
 
   /** {@return how many tasks run now} */
   public int running() {
-    lock.lock();
-    try {
-      return runningEntries.size();
-    } finally {
-      lock.unlock();
-    }
+    return engine.running();
   }
 
-  /** {@return the queue's counts, rate and estimated time to finish} */
+  /**
+   * {@return the queue's counts, its recent completion rate and the estimated time to finish}
+   *
+   * <p>The rate weighs recent completions most (see {@link Builder#rateWindow(Duration)}), so the
+   * estimate follows a change of pace within about one window.
+   */
   public QueueProgress progress() {
-    lock.lock();
-    try {
-      return progressLocked();
-    } finally {
-      lock.unlock();
-    }
+    return engine.progress();
   }
 
   /**
@@ -329,14 +154,24 @@ public final class TaskQueue implements AutoCloseable {
    * @throws InterruptedException if interrupted while waiting
    */
   public void awaitIdle() throws InterruptedException {
-    lock.lockInterruptibly();
-    try {
-      while (queued > 0 || !runningEntries.isEmpty()) {
-        idle.await();
-      }
-    } finally {
-      lock.unlock();
-    }
+    engine.awaitIdle();
+  }
+
+  /**
+   * Waits at most {@code timeout}, measured on the queue's time source, until no task waits or
+   * runs.
+   *
+   * <p>Returns {@code true} as soon as the queue is idle (at once if it is already), {@code false}
+   * when the timeout passes first (at once, unless idle, when it is zero or negative); throws
+   * {@link InterruptedException}, with the interrupt flag cleared, if the thread is interrupted
+   * before or while it waits. While the queue is paused with tasks waiting, it is not idle.
+   *
+   * @param timeout the longest wait
+   * @return whether the queue became idle within the timeout
+   * @throws InterruptedException if interrupted while waiting
+   */
+  public boolean awaitIdle(Duration timeout) throws InterruptedException {
+    return engine.awaitIdle(timeout);
   }
 
   /**
@@ -353,70 +188,7 @@ public final class TaskQueue implements AutoCloseable {
    * @return the tasks that never started, in the order they would have run
    */
   public List<Unstarted> shutdown(Duration grace) {
-    Objects.requireNonNull(grace, "grace");
-    if (grace.isNegative()) {
-      throw new IllegalArgumentException("grace must be >= 0, was " + grace);
-    }
-    long deadline = time.readAfter(grace);
-    List<Entry<?>> unstarted = new ArrayList<>();
-    List<Entry<?>> toCancel;
-    lock.lock();
-    try {
-      closed = true;
-      notFull.signalAll();
-      closer = Thread.currentThread();
-      while ((queued > 0 || !runningEntries.isEmpty())
-          && time.read() - deadline < 0
-          && !Thread.currentThread().isInterrupted()) {
-        lock.unlock();
-        try {
-          time.parkUntil(deadline);
-        } finally {
-          lock.lock();
-        }
-      }
-      closer = null;
-      stopping = true;
-      for (ArrayDeque<Entry<?>> d : waiting) {
-        unstarted.addAll(d);
-        d.clear();
-      }
-      queued = 0;
-      cancelled += unstarted.size();
-      for (Entry<?> e : unstarted) {
-        e.status = TaskStatus.CANCELLED;
-      }
-      toCancel = new ArrayList<>(runningEntries);
-      for (Entry<?> e : toCancel) {
-        cancelRunningLocked(e);
-      }
-      idle.signalAll();
-      boolean interrupted = false;
-      while (workers > 0) {
-        try {
-          noWorkers.await();
-        } catch (InterruptedException ie) {
-          interrupted = true;
-        }
-      }
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    } finally {
-      lock.unlock();
-    }
-    List<Unstarted> out = new ArrayList<>(unstarted.size());
-    for (Entry<?> e : unstarted) {
-      completeUnstarted(e);
-      out.add(new Unstarted(e, e.task));
-    }
-    return out;
-  }
-
-  private <T> void completeUnstarted(Entry<T> e) {
-    e.complete(
-        TaskStatus.CANCELLED, Settled.failure(e.cancelled("never started: the queue shut down")));
-    ended(e, TaskStatus.CANCELLED);
+    return engine.shutdown(grace);
   }
 
   /**
@@ -432,7 +204,7 @@ public final class TaskQueue implements AutoCloseable {
       LOG.log(
           System.Logger.Level.WARNING,
           "queue ''{0}'' closed with {1} task(s) never started; their handles are cancelled",
-          name,
+          engine.name(),
           left.size());
     }
   }
@@ -440,323 +212,13 @@ public final class TaskQueue implements AutoCloseable {
   @Override
   public String toString() {
     QueueProgress p = progress();
-    return "TaskQueue[" + name + ", queued=" + p.queued() + ", running=" + p.running() + "]";
-  }
-
-  // ---- internals -----------------------------------------------------------------------------
-
-  boolean cancel(Entry<?> e) {
-    boolean wasQueued;
-    lock.lock();
-    try {
-      if (e.status == TaskStatus.QUEUED && waiting[Priority.rank(e.priority)].remove(e)) {
-        queued--;
-        cancelled++;
-        e.status = TaskStatus.CANCELLED;
-        notFull.signal();
-        if (queued == 0 && runningEntries.isEmpty()) {
-          idle.signalAll();
-          wakeCloser();
-        }
-        wasQueued = true;
-      } else if (e.status == TaskStatus.RUNNING && !e.cancelRequested) {
-        cancelRunningLocked(e);
-        return true;
-      } else {
-        return false;
-      }
-    } finally {
-      lock.unlock();
-    }
-    if (wasQueued) {
-      completeUnstarted(e, "was cancelled before it started");
-    }
-    return true;
-  }
-
-  private <T> void completeUnstarted(Entry<T> e, String why) {
-    e.complete(TaskStatus.CANCELLED, Settled.failure(e.cancelled(why)));
-    ended(e, TaskStatus.CANCELLED);
-  }
-
-  private void cancelRunningLocked(Entry<?> e) {
-    e.cancelRequested = true;
-    Thread t = e.thread;
-    if (t != null) {
-      t.interrupt();
-    }
-  }
-
-  private int lowestWaiting() {
-    for (int p = waiting.length - 1; p >= 0; p--) {
-      if (!waiting[p].isEmpty()) {
-        return p;
-      }
-    }
-    return -1;
-  }
-
-  private boolean wantsWorker() {
-    return !paused
-        && !stopping
-        && workers < concurrency
-        && workers - runningEntries.size() < queued;
-  }
-
-  private void launchWorker() {
-    try {
-      executor.execute(this::work);
-    } catch (RuntimeException e) {
-      lock.lock();
-      try {
-        workers--;
-        if (workers == 0) {
-          noWorkers.signalAll();
-        }
-      } finally {
-        lock.unlock();
-      }
-      throw e;
-    }
-  }
-
-  private @Nullable Entry<?> takeLocked() {
-    if (paused || stopping) {
-      return null;
-    }
-    for (ArrayDeque<Entry<?>> d : waiting) {
-      Entry<?> e = d.pollFirst();
-      if (e != null) {
-        queued--;
-        return e;
-      }
-    }
-    return null;
-  }
-
-  private void work() {
-    while (true) {
-      Entry<?> e;
-      lock.lock();
-      try {
-        e = takeLocked();
-        if (e == null) {
-          workers--;
-          if (workers == 0) {
-            noWorkers.signalAll();
-          }
-          return;
-        }
-        e.status = TaskStatus.RUNNING;
-        e.thread = Thread.currentThread();
-        runningEntries.add(e);
-        if (!anyStarted) {
-          anyStarted = true;
-          firstStart = time.read();
-        }
-        notFull.signal();
-      } finally {
-        lock.unlock();
-      }
-      runEntry(e);
-    }
-  }
-
-  /** Runs every attempt of {@code e} on this worker thread, then records how it ended. */
-  @SuppressWarnings("NonAtomicVolatileUpdate") // attempts is written by this worker alone
-  private <T> void runEntry(Entry<T> e) {
-    e.started = true;
-    e.startedAt = time.read();
-    Settled<T> result;
-    TaskStatus end;
-    Throwable lastError = null;
-    while (true) {
-      int attempt = ++e.attempts;
-      if (!listener.isNone()) {
-        Listener.emit(listener, new TaskQueueEvent.Started(name, e.id, attempt));
-      }
-      try {
-        T value = attempt(e);
-        result = Settled.success(value);
-        end = TaskStatus.SUCCEEDED;
-        break;
-      } catch (Throwable t) {
-        lastError = t;
-        if (isCancelRequested(e)) {
-          result = Settled.failure(e.cancelled("was cancelled while running"));
-          ((Settled.Failure<T>) result).cause().addSuppressed(t);
-          end = TaskStatus.CANCELLED;
-          break;
-        }
-        if (t instanceof Error err) {
-          finishRun(e, TaskStatus.FAILED, Settled.failure(err));
-          throw err;
-        }
-        if (attempt < maxAttempts && retryOn.test(t)) {
-          Duration delay = backoff.delay(attempt, random);
-          if (!listener.isNone()) {
-            Listener.emit(listener, new TaskQueueEvent.Retrying(name, e.id, attempt, t, delay));
-          }
-          try {
-            time.sleep(delay);
-          } catch (InterruptedException ie) {
-            result = Settled.failure(e.cancelled("was cancelled while waiting to retry"));
-            end = TaskStatus.CANCELLED;
-            break;
-          }
-          continue;
-        }
-        result = Settled.failure(t);
-        end = TaskStatus.FAILED;
-        break;
-      }
-    }
-    finishRun(e, end, result);
-    if (end == TaskStatus.FAILED && lastError != null) {
-      try {
-        deadLetter.accept(new DeadLetter(name, e, e.task, lastError, e.attempts));
-      } catch (RuntimeException handlerBug) {
-        LOG.log(
-            System.Logger.Level.ERROR,
-            "dead-letter handler of queue '" + name + "' failed on " + e,
-            handlerBug);
-      }
-    }
-  }
-
-  private boolean isCancelRequested(Entry<?> e) {
-    lock.lock();
-    try {
-      return e.cancelRequested;
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  private <T> void finishRun(Entry<T> e, TaskStatus end, Settled<T> result) {
-    lock.lock();
-    try {
-      e.thread = null;
-      Thread.interrupted(); // a cancel aimed at this task must not reach the thread's next one
-      runningEntries.remove(e);
-      switch (end) {
-        case SUCCEEDED -> succeeded++;
-        case FAILED -> failed++;
-        default -> cancelled++;
-      }
-      if (queued == 0 && runningEntries.isEmpty()) {
-        idle.signalAll();
-        wakeCloser();
-      }
-    } finally {
-      lock.unlock();
-    }
-    e.complete(end, result);
-    ended(e, end);
-  }
-
-  private void wakeCloser() {
-    Thread c = closer;
-    if (c != null) {
-      LockSupport.unpark(c);
-    }
-  }
-
-  private void ended(Entry<?> e, TaskStatus end) {
-    if (!listener.isNone()) {
-      Listener.emit(
-          listener, new TaskQueueEvent.Ended(name, e.id, end, e.took(time.read()), progress()));
-    }
-  }
-
-  /** One attempt, under the per-attempt timeout when there is one. */
-  private <T> T attempt(Entry<T> e) throws Exception {
-    Policy<Object> p = policy;
-    Callable<T> work = p == null ? e.task : () -> p.call(e.task);
-    Duration limit = timeout;
-    if (limit == null) {
-      return work.call();
-    }
-    Thread worker = Thread.currentThread();
-    FutureTask<T> future = new FutureTask<>(work);
-    Thread child =
-        attemptThreads.newThread(() -> {
-          try {
-            future.run();
-          } finally {
-            LockSupport.unpark(worker);
-          }
-        });
-    long deadline = time.readAfter(limit);
-    child.start();
-    try {
-      while (!future.isDone()) {
-        if (Thread.currentThread().isInterrupted()) {
-          throw new InterruptedException("task interrupted");
-        }
-        if (time.read() - deadline >= 0) {
-          future.cancel(true);
-          joinUninterruptibly(child);
-          throw new DeadlineExceededException(
-              "task '"
-                  + e.name
-                  + "' (#"
-                  + e.id
-                  + ") of queue '"
-                  + name
-                  + "' exceeded its timeout of "
-                  + limit
-                  + " on attempt "
-                  + e.attempts,
-              limit);
-        }
-        time.parkUntil(deadline);
-      }
-      try {
-        return future.get();
-      } catch (java.util.concurrent.ExecutionException ex) {
-        Throwable cause = Objects.requireNonNull(ex.getCause());
-        if (cause instanceof Exception x) {
-          throw x;
-        }
-        throw (Error) cause;
-      }
-    } catch (InterruptedException ie) {
-      future.cancel(true);
-      joinUninterruptibly(child);
-      throw ie;
-    }
-  }
-
-  private static void joinUninterruptibly(Thread t) {
-    boolean interrupted = false;
-    while (true) {
-      try {
-        t.join();
-        break;
-      } catch (InterruptedException ie) {
-        interrupted = true;
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  private QueueProgress progressLocked() {
-    long ended = succeeded + failed + cancelled;
-    double perSecond = 0;
-    Optional<Duration> eta = Optional.empty();
-    if (anyStarted && ended > 0) {
-      long elapsed = time.read() - firstStart;
-      if (elapsed > 0) {
-        perSecond = ended * 1e9 / elapsed;
-        long left = (long) queued + runningEntries.size();
-        eta = Optional.of(Duration.ofNanos((long) (left / perSecond * 1e9)));
-      }
-    }
-    return new QueueProgress(
-        nextId, succeeded, failed, cancelled, queued, runningEntries.size(), perSecond, eta);
+    return "TaskQueue["
+        + engine.name()
+        + ", queued="
+        + p.queued()
+        + ", running="
+        + p.running()
+        + "]";
   }
 
   /**
@@ -764,24 +226,25 @@ public final class TaskQueue implements AutoCloseable {
    * broke. Not thread-safe.
    */
   public static final class Builder {
-    private String name = "queue";
-    private int concurrency = 16;
-    private int capacity = 10_000;
-    private Overflow overflow = Overflow.BLOCK;
-    private @Nullable Duration timeout;
-    private @Nullable Policy<Object> policy;
-    private int maxAttempts = 1;
-    private Backoff backoff = Backoff.fixed(Duration.ZERO);
-    private Predicate<Throwable> retryOn =
+    String name = "queue";
+    int concurrency = 16;
+    int capacity = 10_000;
+    Overflow overflow = Overflow.BLOCK;
+    @Nullable Duration timeout;
+    @Nullable Policy<Object> policy;
+    int maxAttempts = 1;
+    Backoff backoff = Backoff.fixed(Duration.ZERO);
+    Predicate<Throwable> retryOn =
         t ->
             t instanceof Exception
                 && !(t instanceof InterruptedException)
                 && !(t instanceof CancelledException);
-    private Consumer<DeadLetter> deadLetter = d -> {};
-    private Listener listener = Listener.none();
-    private TimeSource time = TimeSource.system();
-    private @Nullable Executor executor;
-    private @Nullable Duration closeGrace;
+    Consumer<DeadLetter> deadLetter = d -> {};
+    Listener listener = Listener.none();
+    TimeSource time = TimeSource.system();
+    @Nullable Executor executor;
+    @Nullable Duration closeGrace;
+    Duration rateWindow = Duration.ofSeconds(10);
 
     private Builder() {}
 
@@ -921,6 +384,24 @@ public final class TaskQueue implements AutoCloseable {
         throw new IllegalArgumentException("closeGrace must be >= 0, was " + grace);
       }
       this.closeGrace = grace;
+      return this;
+    }
+
+    /**
+     * Sets how far back the completion rate behind {@link QueueProgress#perSecond()} and its ETA
+     * looks: completions older than the window weigh less and less (exponentially, by elapsed
+     * time); during the first window the rate is the average since the first task started. Default
+     * 10 seconds.
+     *
+     * @param window {@code > 0}
+     * @return this
+     */
+    public Builder rateWindow(Duration window) {
+      Objects.requireNonNull(window, "window");
+      if (window.isNegative() || window.isZero()) {
+        throw new IllegalArgumentException("rateWindow must be > 0, was " + window);
+      }
+      this.rateWindow = window;
       return this;
     }
 

@@ -132,18 +132,23 @@ public final class Gather {
 
   /**
    * {@return a gatherer that applies the CPU-bound {@code fn} to each element on weft's pool of
-   * platform threads (one per core; see {@link Parallel}), keeping input order, with at most two
-   * elements per core in flight; fail-fast}
+   * platform threads (one per core; see {@link Parallel}), keeping input order; fail-fast}
    *
    * <p>This is the CPU stage of a pipeline: after an I/O stage on virtual threads, {@code
    * .gather(Gather.mapConcurrent(64, this::download)).gather(Gather.mapOnCpu(this::parse))}.
+   *
+   * <p>Elements go to the pool in chunks whose size adapts to what one element costs: one per task
+   * for coarse elements (a parse, a hash), up to thousands for tiny ones, so that a chunk runs for
+   * about 0.2 ms. At most two chunks per core run at once. The price of a chunk is latency: an
+   * element waits until its chunk fills or the stream ends. The stage is fed by the stream's one
+   * thread, so on elements much cheaper than a stream step it runs at about the speed of a
+   * sequential stream; use {@link Parallel#map} for a collection of tiny items.
    *
    * @param fn the CPU-bound function
    */
   public static <T, R> Gatherer<T, ?, R> mapOnCpu(TaskFunction<? super T, ? extends R> fn) {
     CpuPool pool = CpuPool.shared();
-    return new ConcurrentMap<T, R>(MapSettings.limit(2 * pool.threads()), fn, pool.executor(), true)
-        .gatherer();
+    return new CpuMap<T, R>(fn, pool.executor(), 2 * pool.threads()).gatherer();
   }
 
   /**

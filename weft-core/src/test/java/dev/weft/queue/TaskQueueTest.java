@@ -2,6 +2,7 @@ package dev.weft.queue;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.weft.observe.Event;
 import dev.weft.policy.Backoff;
@@ -548,6 +549,131 @@ class TaskQueueTest {
   }
 
   @Test
+  void awaitIdleWithATimeoutReturnsFalseWhenTheTimePassesAndTrueOnceIdle() throws Throwable {
+    ManualClock clock = new ManualClock();
+    CountDownLatch release = new CountDownLatch(1);
+    Leaks.assertNoLeaks(() -> {
+      try (TaskQueue q = TaskQueue.builder().name("idle").timeSource(clock).build()) {
+        assertThat(q.awaitIdle(Duration.ZERO)).isTrue(); // idle already
+        q.submit(() -> {
+          release.await();
+          return null;
+        });
+        assertThat(q.awaitIdle(Duration.ZERO)).isFalse();
+        AtomicReference<Boolean> first = new AtomicReference<>();
+        Thread timesOut =
+            Thread.ofVirtual()
+                .start(() -> {
+                  try {
+                    first.set(q.awaitIdle(Duration.ofSeconds(5)));
+                  } catch (InterruptedException e) {
+                    first.set(null);
+                  }
+                });
+        clock.awaitParked(1);
+        clock.advance(Duration.ofSeconds(5));
+        timesOut.join();
+        assertThat(first.get()).isFalse();
+        AtomicReference<Boolean> second = new AtomicReference<>();
+        Thread becomesIdle =
+            Thread.ofVirtual()
+                .start(() -> {
+                  try {
+                    second.set(q.awaitIdle(Duration.ofSeconds(5)));
+                  } catch (InterruptedException e) {
+                    second.set(null);
+                  }
+                });
+        clock.awaitParked(1);
+        release.countDown(); // the queue goes idle with no time passing
+        becomesIdle.join();
+        assertThat(second.get()).isTrue();
+      }
+    });
+  }
+
+  @Test
+  void awaitIdleWithATimeoutThrowsOnInterruptAndClearsTheFlag() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    try (TaskQueue q = TaskQueue.builder().build()) {
+      q.submit(() -> {
+        release.await();
+        return null;
+      });
+      Thread.currentThread().interrupt();
+      assertThatThrownBy(() -> q.awaitIdle(Duration.ofDays(1)))
+          .isInstanceOf(InterruptedException.class);
+      assertThat(Thread.currentThread().isInterrupted()).isFalse();
+      release.countDown();
+    }
+  }
+
+  @Test
+  void theRateFollowsARecentChangeOfPaceOnTheManualClock() throws Exception {
+    ManualClock clock = new ManualClock();
+    try (TaskQueue q =
+        TaskQueue.builder()
+            .name("pace")
+            .concurrency(1)
+            .timeSource(clock)
+            .rateWindow(Duration.ofSeconds(10))
+            .build()) {
+      for (int i = 0; i < 100; i++) { // 100 tasks of 100 ms: 10 per second for 10 s
+        q.submit(() -> {
+          clock.advance(Duration.ofMillis(100));
+          return null;
+        });
+      }
+      q.awaitIdle();
+      assertThat(q.progress().perSecond()).isCloseTo(10.0, within(1e-9));
+      for (int i = 0; i < 30; i++) { // then 30 tasks of 1 s: 1 per second for 30 s
+        q.submit(() -> {
+          clock.advance(Duration.ofSeconds(1));
+          return null;
+        });
+      }
+      q.awaitIdle();
+      double rate = q.progress().perSecond();
+      // 30 s after the last look, the old pace weighs exp(-30/10); the average since the start
+      // (130 in 40 s = 3.25 per second) would hide the change
+      assertThat(rate).isCloseTo(1 + 9 * Math.exp(-3), within(1e-9)).isLessThan(2);
+      q.pause();
+      for (int i = 0; i < 10; i++) {
+        q.submit(() -> null);
+      }
+      assertThat(q.progress().eta())
+          .contains(Duration.ofNanos((long) (10 / rate * 1e9))); // about 6.9 s, not 3.1 s
+      q.resume();
+      q.awaitIdle();
+    }
+  }
+
+  @Test
+  void anErrorThrownByATaskFailsItsHandleAndTheQueueStillCloses() throws Exception {
+    final class Boom extends Error {
+      private static final long serialVersionUID = 1L;
+
+      Boom() {
+        super("boom", null, false, false);
+      }
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(1);
+    try {
+      TaskQueue q = TaskQueue.builder().name("err").concurrency(1).executor(pool).build();
+      TaskHandle<Object> h =
+          q.submit(() -> {
+            throw new Boom();
+          });
+      assertThatThrownBy(h::await).isInstanceOf(Boom.class);
+      assertThat(q.submit(() -> "next").await()).isEqualTo("next");
+      assertThat(q.shutdown(Duration.ZERO)).isEmpty(); // returns: no worker is counted forever
+      assertThat(q.progress().failed()).isEqualTo(1);
+    } finally {
+      pool.shutdown();
+    }
+  }
+
+  @Test
   void badSettingsAreRejectedWithTheValue() {
     assertThatThrownBy(() -> TaskQueue.builder().concurrency(0))
         .hasMessage("concurrency must be >= 1, was 0");
@@ -559,5 +685,7 @@ class TaskQueueTest {
         .hasMessage("timeout must be > 0, was PT0S");
     assertThatThrownBy(() -> TaskQueue.builder().closeGrace(Duration.ofSeconds(-1)))
         .hasMessage("closeGrace must be >= 0, was PT-1S");
+    assertThatThrownBy(() -> TaskQueue.builder().rateWindow(Duration.ZERO))
+        .hasMessage("rateWindow must be > 0, was PT0S");
   }
 }

@@ -277,6 +277,45 @@ class GatherTest {
     assertThat(out).isEqualTo(IntStream.range(0, 1000).map(i -> i * i).boxed().toList());
   }
 
+  @RepeatedTest(5)
+  void mapOnCpuKeepsOrderOverManyTinyElementsInGrowingChunks() {
+    List<Integer> out =
+        IntStream.range(0, 200_000).boxed().gather(Gather.mapOnCpu(i -> i * 3 + 1)).toList();
+    assertThat(out).isEqualTo(IntStream.range(0, 200_000).map(i -> i * 3 + 1).boxed().toList());
+  }
+
+  @RepeatedTest(5)
+  void mapOnCpuThrowsTheFirstFailureWithItsPositionAndStopsPulling() {
+    // Unemitted chunks (the failed one among them) are at most 2 per pool slot, each at most
+    // MAX_CHUNK elements, plus the open one: the stage never pulls further past the failure.
+    int bound = 50_000 + (4 * Parallel.threads() + 1) * CpuMap.MAX_CHUNK;
+    AtomicInteger pulled = new AtomicInteger();
+    assertThatThrownBy(() ->
+            IntStream.range(0, bound + 100_000)
+                .boxed()
+                .peek(pulled::set)
+                .gather(
+                    Gather.mapOnCpu(i -> {
+                      if (i == 50_000) {
+                        throw new IOException("bad " + i);
+                      }
+                      return i;
+                    }))
+                .toList())
+        .isInstanceOf(TaskFailedException.class)
+        .hasMessageContaining("#50000")
+        .cause()
+        .hasMessage("bad 50000");
+    assertThat(pulled.get()).isLessThanOrEqualTo(bound);
+  }
+
+  @Test
+  void mapOnCpuStopsPullingWhenDownstreamShortCircuits() {
+    List<Integer> out =
+        Stream.iterate(0, i -> i + 1).gather(Gather.mapOnCpu(i -> i * 2)).limit(10).toList();
+    assertThat(out).containsExactly(0, 2, 4, 6, 8, 10, 12, 14, 16, 18);
+  }
+
   @Test
   void batchesBySizeAndFlushesTheRemainder() {
     assertThat(IntStream.range(0, 7).boxed().gather(Gather.batch(3, Duration.ofDays(1))).toList())
