@@ -408,26 +408,14 @@ public final class AdaptiveLimiter {
   }
 
   /** Builds an {@link AdaptiveLimiter}; setters validate at once. Not thread-safe. */
-  public static final class Builder {
-    private String name = "adaptive-limiter";
+  public static final class Builder extends FlowBuilder<Builder> {
     private int initialLimit = 20;
     private int minLimit = 1;
     private int maxLimit = 1000;
     private Algorithm algorithm = Algorithm.gradient();
-    private TimeSource time = TimeSource.system();
-    private Listener listener = Listener.none();
 
-    private Builder() {}
-
-    /**
-     * Sets the name used in messages and events.
-     *
-     * @param name the name, not blank
-     * @return this builder
-     */
-    public Builder name(String name) {
-      this.name = Names.check(name);
-      return this;
+    private Builder() {
+      super("adaptive-limiter");
     }
 
     /**
@@ -475,28 +463,6 @@ public final class AdaptiveLimiter {
     }
 
     /**
-     * Sets the time source latency is measured on.
-     *
-     * @param time the time source
-     * @return this builder
-     */
-    public Builder timeSource(TimeSource time) {
-      this.time = Objects.requireNonNull(time, "time");
-      return this;
-    }
-
-    /**
-     * Sets who receives {@link FlowEvent.LimitChanged} and the other events.
-     *
-     * @param listener the listener
-     * @return this builder
-     */
-    public Builder listener(Listener listener) {
-      this.listener = Objects.requireNonNull(listener, "listener");
-      return this;
-    }
-
-    /**
      * {@return the limiter}
      *
      * @throws IllegalArgumentException if {@code minLimit <= initialLimit <= maxLimit} fails
@@ -511,13 +477,6 @@ public final class AdaptiveLimiter {
             "initialLimit must be in [" + minLimit + ", " + maxLimit + "], was " + initialLimit);
       }
       return new AdaptiveLimiter(this);
-    }
-
-    private static int atLeastOne(String what, int value) {
-      if (value < 1) {
-        throw new IllegalArgumentException(what + " must be >= 1, was " + value);
-      }
-      return value;
     }
   }
 }

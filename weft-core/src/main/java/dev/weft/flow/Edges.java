@@ -231,14 +231,19 @@ final class Edges<K, T> {
     s.order = seq++;
     timers.add(s);
     if (timers.first() == s) {
-      Thread t = timerThread;
-      if (t == null) {
-        t = threads.newThread(this::timerLoop);
-        timerThread = t;
-        t.start();
-      } else {
-        LockSupport.unpark(t);
-      }
+      wakeTimer();
+    }
+  }
+
+  /** Starts the timer thread, or wakes it to look at what changed. */
+  private void wakeTimer() {
+    Thread t = timerThread;
+    if (t == null) {
+      t = threads.newThread(this::timerLoop);
+      timerThread = t;
+      t.start();
+    } else {
+      LockSupport.unpark(t);
     }
   }
 
@@ -291,14 +296,7 @@ final class Edges<K, T> {
 
   private void enqueue(Invocation<K, T> inv) {
     ready.addLast(inv);
-    Thread t = timerThread;
-    if (t == null) {
-      t = threads.newThread(this::timerLoop);
-      timerThread = t;
-      t.start();
-    } else {
-      LockSupport.unpark(t);
-    }
+    wakeTimer();
   }
 
   void cancel(K key) {
