@@ -24,9 +24,10 @@ import java.util.function.Consumer;
  * {@link #cancel()} forgets it. After {@link #close()} returns, the action never runs again and
  * {@link #call} is rejected.
  *
- * <p>Every run happens on the debouncer's timer thread (a virtual thread that exists only while a
- * run is pending), one at a time, in the order the runs were decided: runs never overlap, and a
- * slow action delays the runs after it. What the action throws is logged (a {@code WARNING} of the
+ * <p>Runs happen on the debouncer's run thread (a virtual thread that exists only while runs are
+ * decided), one at a time, in the order they were decided: runs never overlap and see the arguments
+ * in call order. The timers are kept by another thread, so a slow action delays only the runs after
+ * it, never when they are decided. What the action throws is logged (a {@code WARNING} of the
  * {@code dev.weft.flow} logger) and does not stop later runs.
  *
  * @param <T> the argument type

@@ -19,7 +19,7 @@ abstract sealed class EdgeHandle<T> implements AutoCloseable permits Debouncer, 
   }
 
   /**
-   * Records a call with {@code arg}; when it is a leading edge, a run starts at once on the timer
+   * Records a call with {@code arg}; when it is a leading edge, a run starts at once on the run
    * thread.
    *
    * <p>Returns at once, never waiting for the action; throws {@link IllegalStateException} after
@@ -34,7 +34,7 @@ abstract sealed class EdgeHandle<T> implements AutoCloseable permits Debouncer, 
   /**
    * Runs a pending trailing call now instead of when its timer fires, and waits until it has run.
    *
-   * <p>Returns {@code true} once the action has run (what it threw is logged, as on the timer);
+   * <p>Returns {@code true} once the action has run (what it threw is logged, as for any run);
    * returns {@code false} at once when no trailing call is pending, or when {@link #close()} came
    * first; throws {@link InterruptedException} if interrupted while waiting (the run still
    * happens).
@@ -58,8 +58,8 @@ abstract sealed class EdgeHandle<T> implements AutoCloseable permits Debouncer, 
 
   /**
    * Forgets pending calls, waits for a run in progress on another thread to return, and stops the
-   * timer thread; afterwards nothing runs. Idempotent; an interrupt while waiting is kept and
-   * re-asserted.
+   * timer and run threads; afterwards nothing runs. Idempotent; an interrupt while waiting is kept
+   * and re-asserted.
    */
   @Override
   public final void close() {

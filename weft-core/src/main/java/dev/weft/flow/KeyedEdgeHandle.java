@@ -20,7 +20,7 @@ abstract sealed class KeyedEdgeHandle<K, T> implements AutoCloseable
 
   /**
    * Records a call for {@code key}; when it is the key's leading edge, a run starts at once on the
-   * timer thread. Returns at once; throws {@link IllegalStateException} after {@link #close()}.
+   * key's run thread. Returns at once; throws {@link IllegalStateException} after {@link #close()}.
    *
    * @param key the key
    * @param arg the argument the key's next run gets unless a later call replaces it
@@ -65,8 +65,9 @@ abstract sealed class KeyedEdgeHandle<K, T> implements AutoCloseable
   }
 
   /**
-   * Forgets every pending call, waits for a run in progress on another thread, and stops the timer
-   * thread; afterwards nothing runs. Idempotent; an interrupt while waiting is re-asserted.
+   * Forgets every pending call, waits for the runs in progress on other threads, and stops the
+   * timer and run threads; afterwards nothing runs. Idempotent; an interrupt while waiting is
+   * re-asserted.
    */
   @Override
   public final void close() {

@@ -7,8 +7,10 @@ import java.util.function.BiConsumer;
 /**
  * A {@link Throttler} per key: each key (a document, a user, a host) has its own independent
  * throttler state and the action gets the key with the latest argument. All keys share one timer
- * thread, which exists only while a run is pending; a key's state is dropped once it is the same as
- * a fresh one, so any number of distinct keys use memory only while active. Thread-safe.
+ * thread, which exists only while a timer is set; each key with runs decided has its own run
+ * thread, so a slow action for one key delays neither other keys' runs nor any timer (a key's runs
+ * stay in order and never overlap). A key's state is dropped once it is the same as a fresh one, so
+ * any number of distinct keys use memory only while active. Thread-safe.
  *
  * {@snippet :
  * KeyedThrottler<String, Doc> save = KeyedThrottler.builder(Duration.ofMillis(500),
