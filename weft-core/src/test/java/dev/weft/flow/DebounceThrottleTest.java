@@ -184,7 +184,7 @@ class DebounceThrottleTest {
             .timeSource(clock)
             .build();
     d.call("a");
-    clock.advance(ms(100)); // the trailing run starts on the timer thread and blocks
+    clock.advance(ms(100)); // the trailing run starts on its run thread and blocks
     entered.await();
     d.call("b"); // pending again
     Run closer = Run.start("closer", d::close);
@@ -203,7 +203,8 @@ class DebounceThrottleTest {
   void aSlowActionOfOneKeyDelaysNeitherOtherKeysNorTheTimers() throws Throwable {
     CountDownLatch slowEntered = new CountDownLatch(1);
     CountDownLatch releaseSlow = new CountDownLatch(1);
-    CountDownLatch fastRan = new CountDownLatch(2);
+    CountDownLatch fastRanOnce = new CountDownLatch(1);
+    CountDownLatch fastRanTwice = new CountDownLatch(2);
     KeyedDebouncer<String, String> kd =
         KeyedDebouncer.<String, String>builder(
                 ms(100),
@@ -218,7 +219,8 @@ class DebounceThrottleTest {
                   }
                   record(k + "=" + v);
                   if (k.equals("fast")) {
-                    fastRan.countDown();
+                    fastRanOnce.countDown();
+                    fastRanTwice.countDown();
                   }
                 })
             .timeSource(clock)
@@ -228,10 +230,11 @@ class DebounceThrottleTest {
       kd.call("fast", "1");
       clock.advance(ms(100)); // both trailing runs are decided; "slow" blocks in its action
       slowEntered.await();
+      fastRanOnce.await(); // "fast" ran although "slow" is blocked
       kd.call("slow", "2"); // queued behind the blocked run of its key
       kd.call("fast", "2");
       clock.advance(ms(100)); // the timer still fires on time for "fast"
-      fastRan.await(); // both runs of "fast" happened while "slow" is blocked
+      fastRanTwice.await(); // both runs of "fast" happened while "slow" is blocked
       assertThat(runs).containsExactly("fast=1@100", "fast=2@200");
       Run closer = Run.start("closer", kd::close);
       releaseSlow.countDown(); // close waits for the run in progress, then nothing more runs
