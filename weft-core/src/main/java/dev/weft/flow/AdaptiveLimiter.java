@@ -29,11 +29,17 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@link Algorithm#aimd(double, Duration)}: additive increase (one per window, as TCP's one
  *       per round trip), multiplicative decrease on a drop or a sample slower than a latency
  *       threshold.
- *   <li>{@link Algorithm#gradient(double, double)} (default): the limit follows {@code limit *
- *       gradient + sqrt(limit)}, where {@code gradient = tolerance * baseline / recent} clamped to
- *       [0.5, 1], {@code recent} the window's mean latency and {@code baseline} the no-load
- *       latency. It settles where calls queue a little (about {@code sqrt(limit)} of them) and
- *       latency is about {@code tolerance} times the baseline.
+ *   <li>{@link Algorithm#gradient(double, double)} (default): each window of samples, the limit
+ *       moves toward {@code limit * gradient + queue}, where {@code gradient = tolerance * baseline
+ *       / shortest} clamped to [0.5, 1], {@code shortest} the window's shortest latency, {@code
+ *       baseline} the no-load latency and {@code queue = max(1, ln(limit))} the queue allowed to
+ *       build at the server (Vegas's and Gradient2's "queue size"). A queue at the server delays
+ *       every call, so it lifts the window's shortest latency; noise delays only some calls, so it
+ *       hardly does (comparing a mean with a minimum, as Vegas does, mistakes noise for queueing).
+ *       With the default tolerance of 1 the limit settles where about {@code queue} calls wait
+ *       beyond what the server runs at once: just above its capacity. A larger tolerance lets
+ *       latency grow to that many times the baseline, for servers whose latency is noisy even
+ *       unloaded.
  * </ul>
  *
  * A dropped call shrinks the limit by a tenth under either algorithm (AIMD: by its ratio).
@@ -41,9 +47,11 @@ import org.jspecify.annotations.Nullable;
  * <p>Two known drifts are designed out. Gradient2 takes as baseline a long average of latency, so
  * under sustained overload the baseline rises with the latency, the gradient stays near 1 and the
  * limit creeps upward; Vegas re-probes its no-load latency under load and so ratchets the baseline
- * upward. Here the baseline is the lowest latency seen, and it moves up only on samples that ran
- * alone (one call in flight), which load cannot produce. Neither algorithm grows the limit while
- * less than half of it is used (an idle limit says nothing about capacity).
+ * upward. Here the baseline is the lowest latency seen over the limiter's whole life, and it moves
+ * up (slowly) only on samples that ran alone (one call in flight), which load cannot produce.
+ * Neither algorithm grows the limit while less than half of it is used (an idle limit says nothing
+ * about capacity). The price of a whole-life minimum: if the service becomes lastingly faster and
+ * then slower again, the limit stays low until calls run alone again.
  */
 public final class AdaptiveLimiter {
 
@@ -60,9 +68,9 @@ public final class AdaptiveLimiter {
       return new Aimd(backoffRatio, latencyThreshold);
     }
 
-    /** {@return the gradient algorithm with a tolerance of 1.5 and a smoothing of 0.2} */
+    /** {@return the gradient algorithm with a tolerance of 1 and a smoothing of 0.2} */
     static Algorithm gradient() {
-      return new Gradient(1.5, 0.2);
+      return new Gradient(1, 0.2);
     }
 
     /**
@@ -136,6 +144,7 @@ public final class AdaptiveLimiter {
   private long windowStart;
   private int windowCount;
   private long windowRttSum;
+  private long windowMinRtt;
   private int windowMaxInFlight;
   private boolean windowDropped;
 
@@ -298,6 +307,7 @@ public final class AdaptiveLimiter {
       }
       windowCount++;
       windowRttSum += rtt;
+      windowMinRtt = windowCount == 1 ? rtt : Math.min(windowMinRtt, rtt);
       windowMaxInFlight = Math.max(windowMaxInFlight, inFlight);
       windowDropped |= dropped;
       long length = Math.max(MIN_WINDOW, 2 * (recent > 0 ? recent : rtt));
@@ -305,6 +315,7 @@ public final class AdaptiveLimiter {
         return;
       }
       recent = windowRttSum / windowCount;
+      long shortest = windowMinRtt; // a queue delays every call of the window, noise only some
       boolean appLimited = windowMaxInFlight * 2 < limit;
       boolean overloaded = windowDropped;
       windowCount = 0;
@@ -327,8 +338,8 @@ public final class AdaptiveLimiter {
             next = limit * DROP_RATIO; // the gradient alone barely moves a small limit
           } else {
             double gradient =
-                Math.max(0.5, Math.min(1, g.tolerance() * baseline / (double) recent));
-            double target = limit * gradient + Math.sqrt(limit);
+                Math.max(0.5, Math.min(1, g.tolerance() * baseline / (double) shortest));
+            double target = limit * gradient + Math.max(1, Math.log(limit)); // + queue allowed
             double smoothed = limit * (1 - g.smoothing()) + target * g.smoothing();
             next = appLimited ? Math.min(limit, smoothed) : smoothed;
           }
@@ -408,26 +419,14 @@ public final class AdaptiveLimiter {
   }
 
   /** Builds an {@link AdaptiveLimiter}; setters validate at once. Not thread-safe. */
-  public static final class Builder {
-    private String name = "adaptive-limiter";
+  public static final class Builder extends FlowBuilder<Builder> {
     private int initialLimit = 20;
     private int minLimit = 1;
     private int maxLimit = 1000;
     private Algorithm algorithm = Algorithm.gradient();
-    private TimeSource time = TimeSource.system();
-    private Listener listener = Listener.none();
 
-    private Builder() {}
-
-    /**
-     * Sets the name used in messages and events.
-     *
-     * @param name the name, not blank
-     * @return this builder
-     */
-    public Builder name(String name) {
-      this.name = Names.check(name);
-      return this;
+    private Builder() {
+      super("adaptive-limiter");
     }
 
     /**
@@ -475,28 +474,6 @@ public final class AdaptiveLimiter {
     }
 
     /**
-     * Sets the time source latency is measured on.
-     *
-     * @param time the time source
-     * @return this builder
-     */
-    public Builder timeSource(TimeSource time) {
-      this.time = Objects.requireNonNull(time, "time");
-      return this;
-    }
-
-    /**
-     * Sets who receives {@link FlowEvent.LimitChanged} and the other events.
-     *
-     * @param listener the listener
-     * @return this builder
-     */
-    public Builder listener(Listener listener) {
-      this.listener = Objects.requireNonNull(listener, "listener");
-      return this;
-    }
-
-    /**
      * {@return the limiter}
      *
      * @throws IllegalArgumentException if {@code minLimit <= initialLimit <= maxLimit} fails
@@ -511,13 +488,6 @@ public final class AdaptiveLimiter {
             "initialLimit must be in [" + minLimit + ", " + maxLimit + "], was " + initialLimit);
       }
       return new AdaptiveLimiter(this);
-    }
-
-    private static int atLeastOne(String what, int value) {
-      if (value < 1) {
-        throw new IllegalArgumentException(what + " must be >= 1, was " + value);
-      }
-      return value;
     }
   }
 }

@@ -18,28 +18,24 @@ import java.util.function.Consumer;
  * }
  *
  * <p>Semantics (lodash's): a call records its argument and time. With {@code leading}, the first
- * call of a burst runs the action at once on the caller's thread. The trailing run happens when
- * {@code wait} has passed since the last call (or {@code maxWait} since the last run), on the
- * debouncer's timer thread (a virtual thread that exists only while a run is pending), with the
- * latest argument, and only if a call came after the last run. {@link #flush()} runs a pending
- * trailing call now on the caller's thread; {@link #cancel()} forgets it. After {@link #close()}
- * returns, the action never runs again and {@link #call} is rejected.
+ * call of a burst starts a run at once. The trailing run happens when {@code wait} has passed since
+ * the last call (or {@code maxWait} since the last run), with the latest argument, and only if a
+ * call came after the last run. {@link #flush()} runs a pending trailing call now and waits for it;
+ * {@link #cancel()} forgets it. After {@link #close()} returns, the action never runs again and
+ * {@link #call} is rejected.
  *
- * <p>What the action throws propagates to the caller on a leading edge or a flush, and is logged (a
- * {@code WARNING} of the {@code dev.weft.flow} logger) on the timer thread. A leading run on a
- * caller and a trailing run on the timer thread may overlap when the action is slower than the
- * wait; the action must tolerate that.
+ * <p>Runs happen on the debouncer's run thread (a virtual thread that exists only while runs are
+ * decided), one at a time, in the order they were decided: runs never overlap and see the arguments
+ * in call order. The timers are kept by another thread, so a slow action delays only the runs after
+ * it, never when they are decided. What the action throws is logged (a {@code WARNING} of the
+ * {@code dev.weft.flow} logger) and does not stop later runs.
  *
  * @param <T> the argument type
  */
-public final class Debouncer<T> implements AutoCloseable {
-
-  private static final String KEY = "";
-
-  private final Edges<String, T> edges;
+public final class Debouncer<T> extends EdgeHandle<T> {
 
   private Debouncer(Edges<String, T> edges) {
-    this.edges = edges;
+    super(edges);
   }
 
   /**
@@ -62,58 +58,6 @@ public final class Debouncer<T> implements AutoCloseable {
    */
   public static <T> Builder<T> builder(Duration wait, Consumer<? super T> action) {
     return new Builder<>(wait, action);
-  }
-
-  /**
-   * Records a call with {@code arg}; on a leading edge, starts a run at once (on the timer thread).
-   *
-   * <p>Returns at once, never waiting for the action; throws {@link IllegalStateException} after
-   * {@link #close()}.
-   *
-   * @param arg the argument the next run gets unless a later call replaces it
-   */
-  public void call(T arg) {
-    edges.call(KEY, Objects.requireNonNull(arg, "arg"));
-  }
-
-  /**
-   * Runs a pending trailing call now instead of when its timer fires, and waits until it has run.
-   *
-   * @return whether the action ran
-   * @throws InterruptedException if interrupted while waiting for the run (it still happens)
-   */
-  public boolean flush() throws InterruptedException {
-    return edges.flush(KEY);
-  }
-
-  /** Forgets a pending trailing call and resets the state, as if no call had been made. */
-  public void cancel() {
-    edges.cancel(KEY);
-  }
-
-  /** {@return whether a timer is set (lodash's {@code pending()})} */
-  public boolean isPending() {
-    return edges.isPending(KEY);
-  }
-
-  /**
-   * Forgets pending calls, waits for a run in progress on another thread to return, and stops the
-   * timer thread; afterwards nothing runs. Idempotent; an interrupt while waiting is kept and
-   * re-asserted.
-   */
-  @Override
-  public void close() {
-    edges.close();
-  }
-
-  /** The engine, for tests that wait for the timer thread to settle. */
-  Edges<String, T> edges() {
-    return edges;
-  }
-
-  @Override
-  public String toString() {
-    return "Debouncer['" + edges.name + "']";
   }
 
   /**
@@ -141,7 +85,7 @@ public final class Debouncer<T> implements AutoCloseable {
 
     /** {@return the debouncer} */
     public Debouncer<T> build() {
-      return new Debouncer<>(engine((String k, T arg) -> action.accept(arg)));
+      return new Debouncer<>(engine(action));
     }
   }
 }

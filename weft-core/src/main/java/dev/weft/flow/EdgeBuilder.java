@@ -4,6 +4,7 @@ import dev.weft.time.TimeSource;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -12,18 +13,17 @@ import org.jspecify.annotations.Nullable;
  *
  * @param <B> the concrete builder
  */
-abstract sealed class EdgeBuilder<B extends EdgeBuilder<B>>
+abstract sealed class EdgeBuilder<B extends EdgeBuilder<B>> extends NamedBuilder<B>
     permits Debouncer.Builder, Throttler.Builder, KeyedDebouncer.Builder, KeyedThrottler.Builder {
 
   private final boolean throttle;
-  String name;
   final Duration wait;
   @Nullable Duration maxWait;
   boolean leading;
   boolean trailing = true;
-  TimeSource time = TimeSource.system();
 
   EdgeBuilder(Duration wait, boolean throttle, String name) {
+    super(name);
     Objects.requireNonNull(wait, "wait");
     if (wait.isNegative()) {
       throw new IllegalArgumentException("wait must be >= 0, was " + wait);
@@ -31,23 +31,6 @@ abstract sealed class EdgeBuilder<B extends EdgeBuilder<B>>
     this.wait = wait;
     this.throttle = throttle;
     this.leading = throttle;
-    this.name = name;
-  }
-
-  @SuppressWarnings("unchecked")
-  private B self() {
-    return (B) this;
-  }
-
-  /**
-   * Sets the name used in messages and in the timer thread's name.
-   *
-   * @param name the name, not blank
-   * @return this builder
-   */
-  public B name(String name) {
-    this.name = Names.check(name);
-    return self();
   }
 
   /**
@@ -75,17 +58,6 @@ abstract sealed class EdgeBuilder<B extends EdgeBuilder<B>>
   }
 
   /**
-   * Sets the time source the waits run on.
-   *
-   * @param time the time source
-   * @return this builder
-   */
-  public B timeSource(TimeSource time) {
-    this.time = Objects.requireNonNull(time, "time");
-    return self();
-  }
-
-  /**
    * Sets the longest a call may be delayed by later calls (lodash's {@code maxWait}); a throttler's
    * is its wait and cannot be set.
    *
@@ -101,6 +73,13 @@ abstract sealed class EdgeBuilder<B extends EdgeBuilder<B>>
     return self();
   }
 
+  /** {@return the engine of a one-key debouncer or throttler, running {@code action}} */
+  <T> Edges<String, T> engine(Consumer<? super T> action) {
+    Objects.requireNonNull(action, "action");
+    return engine((String key, T arg) -> action.accept(arg));
+  }
+
+  /** {@return the engine of a keyed debouncer or throttler, running {@code action}} */
   <K, T> Edges<K, T> engine(BiConsumer<? super K, ? super T> action) {
     if (!leading && !trailing) {
       throw new IllegalArgumentException(

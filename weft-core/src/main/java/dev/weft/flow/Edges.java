@@ -3,7 +3,9 @@ package dev.weft.flow;
 import dev.weft.observe.WeftThreads;
 import dev.weft.time.TimeSource;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeSet;
@@ -24,10 +26,12 @@ import org.jspecify.annotations.Nullable;
  * leadingEdge}, {@code trailingEdge}, {@code remainingWait}, {@code timerExpired}). Timers of all
  * keys sit in one ordered set served by one virtual thread, started when a timer is set and ending
  * when none is left, which parks on the {@link TimeSource} until the earliest. Invocations are
- * decided under the lock and run outside it, all on the timer thread, in the order they were
- * decided ({@code ready} is their FIFO): so runs never overlap and a key's runs always see its
- * arguments in call order. {@code timerBusy} marks the timer thread handling a step; {@code
- * close()} clears {@code ready} and waits for the step in progress, after which nothing runs. A
+ * decided under the lock (by a caller on a leading edge, by the timer thread on a trailing one) and
+ * run outside it on the key's {@link Runner}: a virtual thread per key with decided runs, which
+ * runs them one at a time in the order they were decided and ends when none is left. So a key's
+ * runs never overlap and always see its arguments in call order, while a slow action delays neither
+ * the timers nor the runs of other keys. {@code close()} clears every runner's queue and waits
+ * until the runners have ended (each finishes the run in progress), after which nothing runs. A
  * key's state is dropped when it is equivalent to a fresh one (no timer, and its last call is at
  * least {@code wait} old with {@code maxWait} passed since the last invocation); while that is not
  * yet so and no timer is due, a cleanup-only timer keeps it listed so it is dropped in time (this
@@ -50,10 +54,9 @@ final class Edges<K, T> {
   private final Condition quiet = lock.newCondition();
   private final Map<K, State<K, T>> states = new HashMap<>(); // guarded by lock
   private final TreeSet<State<K, T>> timers = new TreeSet<>(Edges::byTimer); // guarded by lock
-  private final ArrayDeque<Invocation<K, T>> ready = new ArrayDeque<>(); // guarded by lock
+  private final Map<K, Runner<K, T>> runners = new HashMap<>(); // guarded by lock
   private @Nullable Thread timerThread; // guarded by lock
   private boolean closed; // guarded by lock
-  private boolean timerBusy; // guarded by lock: the timer thread is handling a due timer
   private long seq; // guarded by lock
 
   private static final class State<K, T> {
@@ -74,7 +77,13 @@ final class Edges<K, T> {
     }
   }
 
-  /** A decided invocation, run outside the lock on the timer thread. */
+  /** The thread running one key's decided invocations, in order; listed while it lives. */
+  private static final class Runner<K, T> {
+    final ArrayDeque<Invocation<K, T>> queue = new ArrayDeque<>(); // guarded by lock
+    @Nullable Thread thread; // set under lock before it starts
+  }
+
+  /** A decided invocation, run outside the lock on its key's runner. */
   private static final class Invocation<K, T> {
     final K key;
     final T arg;
@@ -231,14 +240,19 @@ final class Edges<K, T> {
     s.order = seq++;
     timers.add(s);
     if (timers.first() == s) {
-      Thread t = timerThread;
-      if (t == null) {
-        t = threads.newThread(this::timerLoop);
-        timerThread = t;
-        t.start();
-      } else {
-        LockSupport.unpark(t);
-      }
+      wakeTimer();
+    }
+  }
+
+  /** Starts the timer thread, or wakes it to look at what changed. */
+  private void wakeTimer() {
+    Thread t = timerThread;
+    if (t == null) {
+      t = threads.newThread(this::timerLoop);
+      timerThread = t;
+      t.start();
+    } else {
+      LockSupport.unpark(t);
     }
   }
 
@@ -277,8 +291,9 @@ final class Edges<K, T> {
         return false;
       }
       enqueue(inv);
-      if (Thread.currentThread().equals(timerThread)) {
-        return true; // called from the action itself: it runs right after this one
+      Runner<K, T> r = runners.get(key);
+      if (r != null && Thread.currentThread().equals(r.thread)) {
+        return true; // called from the key's action itself: it runs right after this one
       }
       while (!inv.done && !closed) {
         quiet.await();
@@ -290,15 +305,17 @@ final class Edges<K, T> {
   }
 
   private void enqueue(Invocation<K, T> inv) {
-    ready.addLast(inv);
-    Thread t = timerThread;
-    if (t == null) {
-      t = threads.newThread(this::timerLoop);
-      timerThread = t;
-      t.start();
-    } else {
-      LockSupport.unpark(t);
+    Runner<K, T> r = runners.get(inv.key);
+    if (r != null) {
+      r.queue.addLast(inv);
+      return;
     }
+    Runner<K, T> fresh = new Runner<>();
+    fresh.queue.addLast(inv);
+    runners.put(inv.key, fresh);
+    Thread t = threads.newThread(() -> runLoop(inv.key, fresh));
+    fresh.thread = t;
+    t.start();
   }
 
   void cancel(K key) {
@@ -334,18 +351,23 @@ final class Edges<K, T> {
 
   void close() {
     boolean interrupted = false;
-    Thread t;
+    List<Thread> ending = new ArrayList<>();
+    Thread me = Thread.currentThread();
     lock.lock();
     try {
       closed = true;
       states.clear();
       timers.clear();
-      ready.clear();
-      t = timerThread;
+      Thread t = timerThread;
       if (t != null) {
         LockSupport.unpark(t);
+        ending.add(t);
       }
-      while (timerBusy && !Thread.currentThread().equals(t)) {
+      for (Runner<K, T> r : runners.values()) {
+        r.queue.clear();
+        ending.add(Objects.requireNonNull(r.thread));
+      }
+      while (runners.size() > (ending.contains(me) ? 1 : 0)) { // wait for the runs in progress
         try {
           quiet.await();
         } catch (InterruptedException e) {
@@ -355,8 +377,8 @@ final class Edges<K, T> {
     } finally {
       lock.unlock();
     }
-    if (t != null && !t.equals(Thread.currentThread())) {
-      while (true) {
+    for (Thread t : ending) {
+      while (!t.equals(me)) {
         try {
           t.join();
           break;
@@ -372,15 +394,14 @@ final class Edges<K, T> {
 
   /**
    * For tests on a manual clock: waits (up to {@code patience} of real time) until no timer is due
-   * and the timer thread is not handling one, so that everything the clock's reading implies has
-   * happened. Returns whether that state was reached.
+   * and no run is decided or running, so that everything the clock's reading implies has happened.
+   * Returns whether that state was reached.
    */
   boolean awaitSettled(java.time.Duration patience) throws InterruptedException {
     long left = patience.toNanos();
     lock.lock();
     try {
-      while (timerBusy
-          || !ready.isEmpty()
+      while (!runners.isEmpty()
           || (!timers.isEmpty() && timers.first().timerAt - time.read() <= 0)) {
         if (left <= 0) {
           return false;
@@ -401,57 +422,60 @@ final class Edges<K, T> {
 
   private void timerLoop() {
     while (true) {
-      Invocation<K, T> inv = null;
-      long wake = 0;
-      boolean handled = false;
+      long wake;
       lock.lock();
       try {
-        if (closed || (timers.isEmpty() && ready.isEmpty())) {
+        if (closed || timers.isEmpty()) {
           timerThread = null;
           return;
         }
         long now = time.read();
-        if (!ready.isEmpty()) {
-          timerBusy = true;
-          handled = true;
-          inv = ready.pollFirst();
-        } else if (timers.first().timerAt - now > 0) {
-          wake = timers.first().timerAt;
-        } else {
-          State<K, T> s = timers.pollFirst(); // flags still say "listed": a later unlist no-ops
-          timerBusy = true;
-          handled = true;
-          inv = timerExpired(Objects.requireNonNull(s), now);
+        State<K, T> s = timers.first();
+        if (s.timerAt - now <= 0) {
+          timers.pollFirst(); // flags still say "listed": a later unlist no-ops
+          Invocation<K, T> inv = timerExpired(s, now);
+          if (inv != null) {
+            enqueue(inv);
+          }
+          quiet.signalAll();
+          continue;
         }
+        wake = s.timerAt;
       } finally {
         lock.unlock();
       }
-      if (handled) {
-        runOnTimer(inv);
-      } else {
-        time.parkUntil(wake); // close() and earlier timers unpark us; the loop re-checks
-        Thread.interrupted(); // nobody should interrupt us; a stray interrupt must not spin
-      }
+      time.parkUntil(wake); // close() and earlier timers unpark us; the loop re-checks
+      Thread.interrupted(); // nobody should interrupt us; a stray interrupt must not spin
     }
   }
 
-  private void runOnTimer(@Nullable Invocation<K, T> inv) {
-    try {
-      if (inv != null) {
-        action.accept(inv.key, inv.arg);
-      }
-    } catch (RuntimeException | Error e) {
-      LOG.log(System.Logger.Level.WARNING, "'" + name + "' action failed", e);
-    } finally {
+  /** Runs {@code key}'s decided invocations in order until none is left (or closed). */
+  private void runLoop(K key, Runner<K, T> r) {
+    while (true) {
+      Invocation<K, T> inv;
       lock.lock();
       try {
-        if (inv != null) {
-          inv.done = true;
+        inv = r.queue.pollFirst();
+        if (inv == null) { // close() cleared the queue too
+          runners.remove(key, r);
+          quiet.signalAll();
+          return;
         }
-        timerBusy = false;
-        quiet.signalAll();
       } finally {
         lock.unlock();
+      }
+      try {
+        action.accept(inv.key, inv.arg);
+      } catch (RuntimeException | Error e) {
+        LOG.log(System.Logger.Level.WARNING, "'" + name + "' action failed", e);
+      } finally {
+        lock.lock();
+        try {
+          inv.done = true;
+          quiet.signalAll();
+        } finally {
+          lock.unlock();
+        }
       }
     }
   }

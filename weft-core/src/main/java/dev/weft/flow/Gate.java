@@ -6,6 +6,8 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
@@ -202,6 +204,42 @@ final class Gate {
         Thread.currentThread().interrupt();
         throw cleared();
       }
+    }
+  }
+
+  /**
+   * Waits for {@code n} permits as {@link #acquire} does (no timeout), runs {@code task} and gives
+   * them back however it ends.
+   */
+  <T extends @Nullable Object, X extends Exception> T call(int n, ThrowingCallable<T, X> task)
+      throws X, InterruptedException {
+    Objects.requireNonNull(task, "task");
+    acquire(n, null);
+    return runHolding(n, task);
+  }
+
+  /**
+   * Runs {@code task} under {@code n} permits if they come within {@code timeout}, and gives them
+   * back however it ends; empty without running it on a timeout.
+   */
+  <T, X extends Exception> Optional<T> tryCall(
+      int n, Duration timeout, ThrowingCallable<? extends @Nullable T, X> task)
+      throws X, InterruptedException {
+    Objects.requireNonNull(timeout, "timeout");
+    Objects.requireNonNull(task, "task");
+    if (acquire(n, timeout) != Outcome.ACQUIRED) {
+      return Optional.empty();
+    }
+    return Optional.ofNullable(runHolding(n, task));
+  }
+
+  /** Runs {@code task} under {@code n} permits the caller holds, and gives them back. */
+  <T extends @Nullable Object, X extends Exception> T runHolding(int n, ThrowingCallable<T, X> task)
+      throws X {
+    try {
+      return task.call();
+    } finally {
+      release(n);
     }
   }
 

@@ -1,6 +1,5 @@
 package dev.weft.flow;
 
-import dev.weft.observe.Listener;
 import dev.weft.time.TimeSource;
 import java.time.Duration;
 import java.util.Objects;
@@ -139,24 +138,12 @@ public final class IntervalLimiter {
   }
 
   /** Builds an {@link IntervalLimiter}; setters validate at once. Not thread-safe. */
-  public static final class Builder {
-    private String name = "interval-limiter";
+  public static final class Builder extends FlowBuilder<Builder> {
     private int limit = 1;
     private Duration interval = Duration.ofSeconds(1);
-    private TimeSource time = TimeSource.system();
-    private Listener listener = Listener.none();
 
-    private Builder() {}
-
-    /**
-     * Sets the name used in messages and events.
-     *
-     * @param name the name, not blank
-     * @return this builder
-     */
-    public Builder name(String name) {
-      this.name = Names.check(name);
-      return this;
+    private Builder() {
+      super("interval-limiter");
     }
 
     /**
@@ -166,10 +153,7 @@ public final class IntervalLimiter {
      * @return this builder
      */
     public Builder limit(int limit) {
-      if (limit < 1) {
-        throw new IllegalArgumentException("limit must be >= 1, was " + limit);
-      }
-      this.limit = limit;
+      this.limit = atLeastOne("limit", limit);
       return this;
     }
 
@@ -181,28 +165,6 @@ public final class IntervalLimiter {
      */
     public Builder interval(Duration interval) {
       this.interval = Names.positive("interval", interval);
-      return this;
-    }
-
-    /**
-     * Sets the time source.
-     *
-     * @param time the time source
-     * @return this builder
-     */
-    public Builder timeSource(TimeSource time) {
-      this.time = Objects.requireNonNull(time, "time");
-      return this;
-    }
-
-    /**
-     * Sets who receives the {@link FlowEvent}s.
-     *
-     * @param listener the listener
-     * @return this builder
-     */
-    public Builder listener(Listener listener) {
-      this.listener = Objects.requireNonNull(listener, "listener");
       return this;
     }
 

@@ -70,11 +70,7 @@ public final class KeyedLimiter<K> {
       K key, ThrowingCallable<T, X> task) throws X, InterruptedException {
     Objects.requireNonNull(task, "task");
     Gate g = Objects.requireNonNull(acquireGate(key, null)); // no timeout: never null
-    try {
-      return task.call();
-    } finally {
-      g.release(1);
-    }
+    return g.runHolding(1, task);
   }
 
   /**
@@ -96,14 +92,7 @@ public final class KeyedLimiter<K> {
     Objects.requireNonNull(timeout, "timeout");
     Objects.requireNonNull(task, "task");
     Gate g = acquireGate(key, timeout);
-    if (g == null) {
-      return Optional.empty();
-    }
-    try {
-      return Optional.ofNullable(task.call());
-    } finally {
-      g.release(1);
-    }
+    return g == null ? Optional.empty() : Optional.ofNullable(g.runHolding(1, task));
   }
 
   /**
@@ -201,23 +190,11 @@ public final class KeyedLimiter<K> {
   }
 
   /** Builds a {@link KeyedLimiter}; setters validate at once. Not thread-safe. */
-  public static final class Builder {
-    private String name = "keyed-limiter";
+  public static final class Builder extends FlowBuilder<Builder> {
     private int limit = 1;
-    private TimeSource time = TimeSource.system();
-    private Listener listener = Listener.none();
 
-    private Builder() {}
-
-    /**
-     * Sets the name used in messages and events.
-     *
-     * @param name the name, not blank
-     * @return this builder
-     */
-    public Builder name(String name) {
-      this.name = Names.check(name);
-      return this;
+    private Builder() {
+      super("keyed-limiter");
     }
 
     /**
@@ -227,32 +204,7 @@ public final class KeyedLimiter<K> {
      * @return this builder
      */
     public Builder limit(int limit) {
-      if (limit < 1) {
-        throw new IllegalArgumentException("limit must be >= 1, was " + limit);
-      }
-      this.limit = limit;
-      return this;
-    }
-
-    /**
-     * Sets the time source timed waits run on.
-     *
-     * @param time the time source
-     * @return this builder
-     */
-    public Builder timeSource(TimeSource time) {
-      this.time = Objects.requireNonNull(time, "time");
-      return this;
-    }
-
-    /**
-     * Sets who receives the {@link FlowEvent}s.
-     *
-     * @param listener the listener
-     * @return this builder
-     */
-    public Builder listener(Listener listener) {
-      this.listener = Objects.requireNonNull(listener, "listener");
+      this.limit = atLeastOne("limit", limit);
       return this;
     }
 

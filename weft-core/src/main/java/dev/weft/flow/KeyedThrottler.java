@@ -7,8 +7,10 @@ import java.util.function.BiConsumer;
 /**
  * A {@link Throttler} per key: each key (a document, a user, a host) has its own independent
  * throttler state and the action gets the key with the latest argument. All keys share one timer
- * thread, which exists only while a run is pending; a key's state is dropped once it is the same as
- * a fresh one, so any number of distinct keys use memory only while active. Thread-safe.
+ * thread, which exists only while a timer is set; each key with runs decided has its own run
+ * thread, so a slow action for one key delays neither other keys' runs nor any timer (a key's runs
+ * stay in order and never overlap). A key's state is dropped once it is the same as a fresh one, so
+ * any number of distinct keys use memory only while active. Thread-safe.
  *
  * {@snippet :
  * KeyedThrottler<String, Doc> save = KeyedThrottler.builder(Duration.ofMillis(500),
@@ -19,12 +21,10 @@ import java.util.function.BiConsumer;
  * @param <K> the key type; keys need proper {@code equals} and {@code hashCode}
  * @param <T> the argument type
  */
-public final class KeyedThrottler<K, T> implements AutoCloseable {
-
-  private final Edges<K, T> edges;
+public final class KeyedThrottler<K, T> extends KeyedEdgeHandle<K, T> {
 
   private KeyedThrottler(Edges<K, T> edges) {
-    this.edges = edges;
+    super(edges);
   }
 
   /**
@@ -38,66 +38,6 @@ public final class KeyedThrottler<K, T> implements AutoCloseable {
   public static <K, T> Builder<K, T> builder(
       Duration wait, BiConsumer<? super K, ? super T> action) {
     return new Builder<>(wait, action);
-  }
-
-  /**
-   * Records a call for {@code key}; see {@link Throttler#call}.
-   *
-   * @param key the key
-   * @param arg the argument
-   */
-  public void call(K key, T arg) {
-    edges.call(key, Objects.requireNonNull(arg, "arg"));
-  }
-
-  /**
-   * Runs {@code key}'s pending trailing call now and waits until it has run.
-   *
-   * @param key the key
-   * @return whether the action ran
-   * @throws InterruptedException if interrupted while waiting for the run (it still happens)
-   */
-  public boolean flush(K key) throws InterruptedException {
-    return edges.flush(key);
-  }
-
-  /**
-   * Forgets {@code key}'s pending call and state.
-   *
-   * @param key the key
-   */
-  public void cancel(K key) {
-    edges.cancel(key);
-  }
-
-  /**
-   * {@return whether {@code key} has a timer set}
-   *
-   * @param key the key
-   */
-  public boolean isPending(K key) {
-    return edges.isPending(key);
-  }
-
-  /** {@return how many keys have state right now} */
-  public int size() {
-    return edges.keys();
-  }
-
-  /** Forgets every pending call and waits for a running one; afterwards nothing runs. */
-  @Override
-  public void close() {
-    edges.close();
-  }
-
-  /** The engine, for tests that wait for the timer thread to settle. */
-  Edges<K, T> edges() {
-    return edges;
-  }
-
-  @Override
-  public String toString() {
-    return "KeyedThrottler['" + edges.name + "']";
   }
 
   /**

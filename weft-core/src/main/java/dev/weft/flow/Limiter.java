@@ -2,7 +2,6 @@ package dev.weft.flow;
 
 import dev.weft.observe.Listener;
 import dev.weft.observe.WeftThreads;
-import dev.weft.time.TimeSource;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -79,13 +78,7 @@ public final class Limiter {
    */
   public <T extends @Nullable Object, X extends Exception> T call(ThrowingCallable<T, X> task)
       throws X, InterruptedException {
-    Objects.requireNonNull(task, "task");
-    gate.acquire(1, null);
-    try {
-      return task.call();
-    } finally {
-      gate.release(1);
-    }
+    return gate.call(1, task);
   }
 
   /**
@@ -107,16 +100,7 @@ public final class Limiter {
   public <T, X extends Exception> Optional<T> tryCall(
       Duration timeout, ThrowingCallable<? extends @Nullable T, X> task)
       throws X, InterruptedException {
-    Objects.requireNonNull(timeout, "timeout");
-    Objects.requireNonNull(task, "task");
-    if (gate.acquire(1, timeout) != Gate.Outcome.ACQUIRED) {
-      return Optional.empty();
-    }
-    try {
-      return Optional.ofNullable(task.call());
-    } finally {
-      gate.release(1);
-    }
+    return gate.tryCall(1, timeout, task);
   }
 
   /**
@@ -364,23 +348,11 @@ public final class Limiter {
    * Limiter limit = Limiter.builder().name("crawler").limit(8).build();
    * }
    */
-  public static final class Builder {
-    private String name = "limiter";
+  public static final class Builder extends FlowBuilder<Builder> {
     private int limit = 1;
-    private TimeSource time = TimeSource.system();
-    private Listener listener = Listener.none();
 
-    private Builder() {}
-
-    /**
-     * Sets the name used in messages, events and thread names.
-     *
-     * @param name the name, not blank
-     * @return this builder
-     */
-    public Builder name(String name) {
-      this.name = Names.check(name);
-      return this;
+    private Builder() {
+      super("limiter");
     }
 
     /**
@@ -390,32 +362,7 @@ public final class Limiter {
      * @return this builder
      */
     public Builder limit(int limit) {
-      if (limit < 1) {
-        throw new IllegalArgumentException("limit must be >= 1, was " + limit);
-      }
-      this.limit = limit;
-      return this;
-    }
-
-    /**
-     * Sets the time source timed waits run on.
-     *
-     * @param time the time source
-     * @return this builder
-     */
-    public Builder timeSource(TimeSource time) {
-      this.time = Objects.requireNonNull(time, "time");
-      return this;
-    }
-
-    /**
-     * Sets who receives this limiter's {@link FlowEvent}s.
-     *
-     * @param listener the listener
-     * @return this builder
-     */
-    public Builder listener(Listener listener) {
-      this.listener = Objects.requireNonNull(listener, "listener");
+      this.limit = atLeastOne("limit", limit);
       return this;
     }
 

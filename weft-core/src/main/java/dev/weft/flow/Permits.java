@@ -1,7 +1,6 @@
 package dev.weft.flow;
 
 import dev.weft.observe.Listener;
-import dev.weft.time.TimeSource;
 import java.lang.ref.Cleaner;
 import java.time.Duration;
 import java.util.List;
@@ -108,14 +107,8 @@ public final class Permits {
    */
   public <T extends @Nullable Object, X extends Exception> T use(
       int permits, ThrowingCallable<T, X> task) throws X, InterruptedException {
-    Objects.requireNonNull(task, "task");
     checkCount(permits);
-    gate.acquire(permits, null);
-    try {
-      return task.call();
-    } finally {
-      gate.release(permits);
-    }
+    return gate.call(permits, task);
   }
 
   /**
@@ -156,17 +149,8 @@ public final class Permits {
   public <T, X extends Exception> Optional<T> tryUse(
       int permits, Duration timeout, ThrowingCallable<? extends @Nullable T, X> task)
       throws X, InterruptedException {
-    Objects.requireNonNull(timeout, "timeout");
-    Objects.requireNonNull(task, "task");
     checkCount(permits);
-    if (gate.acquire(permits, timeout) != Gate.Outcome.ACQUIRED) {
-      return Optional.empty();
-    }
-    try {
-      return Optional.ofNullable(task.call());
-    } finally {
-      gate.release(permits);
-    }
+    return gate.tryCall(permits, timeout, task);
   }
 
   /**
@@ -429,24 +413,12 @@ public final class Permits {
    * Permits db = Permits.builder().name("db").permits(10).trackLeaks(true).build();
    * }
    */
-  public static final class Builder {
-    private String name = "permits";
+  public static final class Builder extends FlowBuilder<Builder> {
     private int permits = 1;
-    private TimeSource time = TimeSource.system();
-    private Listener listener = Listener.none();
     private boolean trackLeaks = Boolean.getBoolean("weft.flow.trackLeaks");
 
-    private Builder() {}
-
-    /**
-     * Sets the name used in messages and events.
-     *
-     * @param name the name, not blank
-     * @return this builder
-     */
-    public Builder name(String name) {
-      this.name = Names.check(name);
-      return this;
+    private Builder() {
+      super("permits");
     }
 
     /**
@@ -456,32 +428,7 @@ public final class Permits {
      * @return this builder
      */
     public Builder permits(int permits) {
-      if (permits < 1) {
-        throw new IllegalArgumentException("permits must be >= 1, was " + permits);
-      }
-      this.permits = permits;
-      return this;
-    }
-
-    /**
-     * Sets the time source timed waits run on.
-     *
-     * @param time the time source
-     * @return this builder
-     */
-    public Builder timeSource(TimeSource time) {
-      this.time = Objects.requireNonNull(time, "time");
-      return this;
-    }
-
-    /**
-     * Sets who receives the {@link FlowEvent}s.
-     *
-     * @param listener the listener
-     * @return this builder
-     */
-    public Builder listener(Listener listener) {
-      this.listener = Objects.requireNonNull(listener, "listener");
+      this.permits = atLeastOne("permits", permits);
       return this;
     }
 

@@ -338,24 +338,12 @@ public final class RateLimiter {
    *     .burst(100).build();
    * }
    */
-  public static final class Builder {
-    private String name = "rate-limiter";
+  public static final class Builder extends FlowBuilder<Builder> {
     private long interval = 1_000_000_000L;
     private int burst = 1;
-    private TimeSource time = TimeSource.system();
-    private Listener listener = Listener.none();
 
-    private Builder() {}
-
-    /**
-     * Sets the name used in messages and events.
-     *
-     * @param name the name, not blank
-     * @return this builder
-     */
-    public Builder name(String name) {
-      this.name = Names.check(name);
-      return this;
+    private Builder() {
+      super("rate-limiter");
     }
 
     /**
@@ -397,28 +385,6 @@ public final class RateLimiter {
      */
     public Builder burst(int burst) {
       this.burst = checkBurst(burst);
-      return this;
-    }
-
-    /**
-     * Sets the time source.
-     *
-     * @param time the time source
-     * @return this builder
-     */
-    public Builder timeSource(TimeSource time) {
-      this.time = Objects.requireNonNull(time, "time");
-      return this;
-    }
-
-    /**
-     * Sets who receives the {@link FlowEvent}s.
-     *
-     * @param listener the listener
-     * @return this builder
-     */
-    public Builder listener(Listener listener) {
-      this.listener = Objects.requireNonNull(listener, "listener");
       return this;
     }
 

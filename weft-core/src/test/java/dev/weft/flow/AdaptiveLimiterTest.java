@@ -13,15 +13,25 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The adaptive limit against a simulated server on the manual clock: one thread, no sleeps. The
- * server has {@code capacity} workers and a queue, so a call that starts with {@code n} calls in
- * flight takes {@code base * max(1, n / capacity)} (Little's law), with a little noise.
+ * The adaptive limit against a simulated server on the manual clock: one thread, no sleeps, no
+ * randomness but a seeded one, so every run computes the same limits. The server runs {@code
+ * capacity} calls at once at full speed and shares itself among more, so a call that starts with
+ * {@code n} calls in flight takes {@code base * max(1, n / capacity)}, times up to 10% of noise:
+ * any limit above the capacity adds latency and no throughput.
  */
 class AdaptiveLimiterTest {
 
   private static final int CAPACITY = 50;
   private static final long BASE = Duration.ofMillis(10).toNanos();
   private static final long STEP = Duration.ofMillis(1).toNanos();
+
+  /**
+   * Where the gradient algorithm must settle: at the capacity plus its queue allowance ({@code
+   * ln(limit)}, about 4) and the calls that start in the same millisecond as others complete (about
+   * 5 complete per millisecond). It settles at 59 to 62 here; the former mean-based gradient with a
+   * tolerance of 1.5 settled at 85 to 100.
+   */
+  private static final int SETTLED_MAX = CAPACITY + CAPACITY / 4;
 
   private record Call(long due, AdaptiveLimiter.Token token) {}
 
@@ -38,14 +48,21 @@ class AdaptiveLimiterTest {
       this.limiter = builder.timeSource(clock).build();
     }
 
-    /** Runs for {@code seconds}; each millisecond {@code arrivals} calls arrive (-1: saturate). */
+    /**
+     * Runs for {@code seconds}. At each millisecond {@code arrivals} calls arrive (-1: as many as
+     * the limiter admits); each call completes exactly when due (the clock jumps from one
+     * completion to the next), so measured latencies are not rounded to the millisecond.
+     */
     void run(int seconds, int arrivals) {
       for (int s = 0; s < seconds; s++) {
         for (int ms = 0; ms < 1000; ms++) {
-          clock.advance(Duration.ofNanos(STEP));
-          while (!running.isEmpty() && running.peek().due - clock.read() <= 0) {
-            running.poll().token().success();
+          long tick = clock.read() + STEP;
+          while (!running.isEmpty() && running.peek().due - tick <= 0) {
+            Call done = running.poll();
+            clock.advance(Duration.ofNanos(done.due - clock.read()));
+            done.token().success();
           }
+          clock.advance(Duration.ofNanos(tick - clock.read()));
           int n = arrivals < 0 ? Integer.MAX_VALUE : arrivals;
           for (int i = 0; i < n; i++) {
             Optional<AdaptiveLimiter.Token> t = limiter.tryAcquire();
@@ -75,18 +92,22 @@ class AdaptiveLimiterTest {
   void gradientGrowsToTheServersCapacityAndStaysNearIt() {
     Server server = new Server(AdaptiveLimiter.builder().initialLimit(5).maxLimit(1000));
     server.run(60, -1);
-    assertThat(server.limits(30, 60))
-        .allSatisfy(l -> assertThat(l).isBetween(CAPACITY, 2 * CAPACITY));
+    assertThat(server.limits(5, 60))
+        .allSatisfy(l -> assertThat(l).isBetween(CAPACITY, SETTLED_MAX));
   }
 
   @Test
   void gradientShrinksFromFarAboveCapacity() {
     Server server = new Server(AdaptiveLimiter.builder().initialLimit(800).maxLimit(1000));
     server.run(60, -1);
-    assertThat(server.limits(30, 60))
-        .allSatisfy(l -> assertThat(l).isBetween(CAPACITY, 2 * CAPACITY));
+    assertThat(server.limits(5, 60))
+        .allSatisfy(l -> assertThat(l).isBetween(CAPACITY, SETTLED_MAX));
   }
 
+  /**
+   * AIMD settles where the mean latency reaches its threshold: 15 ms is 1.5 times the no-load 10
+   * ms, so at most 1.5 times the capacity (it saw 67 to 75).
+   */
   @Test
   void aimdConvergesToTheServersCapacity() {
     Server server =
@@ -96,7 +117,7 @@ class AdaptiveLimiterTest {
                 .algorithm(AdaptiveLimiter.Algorithm.aimd(0.9, Duration.ofMillis(15))));
     server.run(120, -1);
     assertThat(server.limits(60, 120))
-        .allSatisfy(l -> assertThat(l).isBetween(CAPACITY, 2 * CAPACITY));
+        .allSatisfy(l -> assertThat(l).isBetween(CAPACITY, CAPACITY * 3 / 2));
   }
 
   /**
@@ -109,7 +130,7 @@ class AdaptiveLimiterTest {
     server.run(300, 6); // 6000 calls/s against a capacity of 5000/s, for five minutes
     assertThat(server.rejected).isPositive();
     int settled = server.limits(30, 90).stream().mapToInt(Integer::intValue).max().orElseThrow();
-    assertThat(settled).isBetween(CAPACITY, 2 * CAPACITY);
+    assertThat(settled).isBetween(CAPACITY, SETTLED_MAX);
     assertThat(server.limits(240, 300)).allSatisfy(l -> assertThat(l).isLessThanOrEqualTo(settled));
   }
 
@@ -124,8 +145,8 @@ class AdaptiveLimiterTest {
     Duration early = server.baselinePerSecond.get(59);
     Duration late = server.baselinePerSecond.get(299);
     assertThat(late).isLessThanOrEqualTo(early);
-    // the true no-load latency, as seen through the simulation's 1 ms steps
-    assertThat(late.toNanos()).isBetween(BASE, BASE + STEP);
+    // the true no-load latency (the noise only adds, and its lowest draws are near zero)
+    assertThat(late.toNanos()).isBetween(BASE, BASE + BASE / 100);
   }
 
   @Test

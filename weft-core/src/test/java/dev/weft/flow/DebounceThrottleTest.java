@@ -184,7 +184,7 @@ class DebounceThrottleTest {
             .timeSource(clock)
             .build();
     d.call("a");
-    clock.advance(ms(100)); // the trailing run starts on the timer thread and blocks
+    clock.advance(ms(100)); // the trailing run starts on its run thread and blocks
     entered.await();
     d.call("b"); // pending again
     Run closer = Run.start("closer", d::close);
@@ -197,6 +197,51 @@ class DebounceThrottleTest {
         .isInstanceOf(IllegalStateException.class)
         .hasMessage("'debouncer' is closed; the call was not accepted");
     d.close(); // idempotent
+  }
+
+  @Test
+  void aSlowActionOfOneKeyDelaysNeitherOtherKeysNorTheTimers() throws Throwable {
+    CountDownLatch slowEntered = new CountDownLatch(1);
+    CountDownLatch releaseSlow = new CountDownLatch(1);
+    CountDownLatch fastRanOnce = new CountDownLatch(1);
+    CountDownLatch fastRanTwice = new CountDownLatch(2);
+    KeyedDebouncer<String, String> kd =
+        KeyedDebouncer.<String, String>builder(
+                ms(100),
+                (k, v) -> {
+                  if (k.equals("slow")) {
+                    slowEntered.countDown();
+                    try {
+                      releaseSlow.await();
+                    } catch (InterruptedException ex) {
+                      Thread.currentThread().interrupt();
+                    }
+                  }
+                  record(k + "=" + v);
+                  if (k.equals("fast")) {
+                    fastRanOnce.countDown();
+                    fastRanTwice.countDown();
+                  }
+                })
+            .timeSource(clock)
+            .build();
+    Leaks.assertNoLeaks(() -> {
+      kd.call("slow", "1");
+      kd.call("fast", "1");
+      clock.advance(ms(100)); // both trailing runs are decided; "slow" blocks in its action
+      slowEntered.await();
+      fastRanOnce.await(); // "fast" ran although "slow" is blocked
+      kd.call("slow", "2"); // queued behind the blocked run of its key
+      kd.call("fast", "2");
+      clock.advance(ms(100)); // the timer still fires on time for "fast"
+      fastRanTwice.await(); // both runs of "fast" happened while "slow" is blocked
+      assertThat(runs).containsExactly("fast=1@100", "fast=2@200");
+      Run closer = Run.start("closer", kd::close);
+      releaseSlow.countDown(); // close waits for the run in progress, then nothing more runs
+      closer.join();
+      clock.advance(ms(1000));
+      assertThat(runs).containsExactly("fast=1@100", "fast=2@200", "slow=1@200");
+    });
   }
 
   @Test
@@ -234,7 +279,7 @@ class DebounceThrottleTest {
     kd.call("a", "2");
     assertThat(kd.size()).isEqualTo(2);
     at(150, e);
-    assertThat(runs).containsExactly("a=2@150", "b=1@150");
+    assertThat(runs).containsExactlyInAnyOrder("a=2@150", "b=1@150"); // each key on its thread
     assertThat(kd.size()).isZero();
     kd.close();
   }
