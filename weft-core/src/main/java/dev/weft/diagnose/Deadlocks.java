@@ -264,18 +264,7 @@ public final class Deadlocks {
     public void close() {
       closed = true;
       LockSupport.unpark(thread);
-      boolean interrupted = false;
-      while (true) {
-        try {
-          thread.join();
-          break;
-        } catch (InterruptedException e) {
-          interrupted = true;
-        }
-      }
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
+      WeftThreads.joinUninterruptibly(thread);
     }
 
     @Override

@@ -325,7 +325,7 @@ public final class Workload {
       thread.join();
     } catch (InterruptedException e) {
       thread.interrupt();
-      joinUninterruptibly(thread);
+      WeftThreads.joinUninterruptibly(thread);
       throw e;
     }
     if (failure[0] != null) {
@@ -419,21 +419,6 @@ public final class Workload {
           : Long.parseLong(text.substring(first + 1, second < 0 ? text.length() : second));
     } catch (IOException | RuntimeException e) {
       return -1;
-    }
-  }
-
-  private static void joinUninterruptibly(Thread thread) {
-    boolean interrupted = false;
-    while (true) {
-      try {
-        thread.join();
-        break;
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
     }
   }
 }

@@ -145,18 +145,7 @@ public final class ProgressBar implements AutoCloseable {
     Thread t = renderer;
     if (t != null) {
       LockSupport.unpark(t);
-      boolean interrupted = false;
-      while (true) {
-        try {
-          t.join();
-          break;
-        } catch (InterruptedException e) {
-          interrupted = true;
-        }
-      }
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
+      WeftThreads.joinUninterruptibly(t);
     }
     lock.lock();
     try {

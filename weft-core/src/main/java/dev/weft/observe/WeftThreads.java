@@ -99,6 +99,28 @@ public final class WeftThreads {
     return new Factory(Thread.ofPlatform().name(prefix + "-", 0).daemon(daemon).factory());
   }
 
+  /**
+   * Waits until {@code thread} has ended, going on waiting when interrupted, and restores the
+   * interrupt flag afterwards if it was interrupted: for a {@code close()} that must not return
+   * while its thread runs.
+   *
+   * @param thread the thread to wait for
+   */
+  public static void joinUninterruptibly(Thread thread) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        thread.join();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   /** {@return the threads these factories made whose task has not yet returned} */
   public static List<Thread> live() {
     List<Thread> out = new ArrayList<>();

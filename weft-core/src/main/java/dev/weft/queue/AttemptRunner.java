@@ -155,7 +155,7 @@ final class AttemptRunner {
         }
         if (time.read() - deadline >= 0) {
           future.cancel(true);
-          joinUninterruptibly(child);
+          WeftThreads.joinUninterruptibly(child);
           throw new DeadlineExceededException(
               "task '"
                   + e.name()
@@ -182,23 +182,8 @@ final class AttemptRunner {
       }
     } catch (InterruptedException ie) {
       future.cancel(true);
-      joinUninterruptibly(child);
+      WeftThreads.joinUninterruptibly(child);
       throw ie;
-    }
-  }
-
-  private static void joinUninterruptibly(Thread t) {
-    boolean interrupted = false;
-    while (true) {
-      try {
-        t.join();
-        break;
-      } catch (InterruptedException ie) {
-        interrupted = true;
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
     }
   }
 }

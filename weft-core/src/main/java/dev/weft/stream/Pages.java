@@ -191,18 +191,7 @@ public final class Pages<T> {
       if (t == null) {
         return;
       }
-      boolean interrupted = false;
-      while (true) {
-        try {
-          t.join();
-          break;
-        } catch (InterruptedException e) {
-          interrupted = true;
-        }
-      }
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
+      WeftThreads.joinUninterruptibly(t);
     }
 
     void close() {
