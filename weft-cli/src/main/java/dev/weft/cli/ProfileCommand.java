@@ -118,12 +118,7 @@ final class ProfileCommand implements Callable<Integer> {
     }
     String line = command.getFirst();
     if (Shell.needsShell(line)) {
-      String sh = shell;
-      if (sh == null) {
-        String env = System.getenv("SHELL");
-        sh = env == null || env.isBlank() ? "/bin/sh" : env;
-      }
-      return List.of(sh, "-c", line);
+      return List.of(shell == null ? Shell.fromEnvironment() : shell, "-c", line);
     }
     return SPACES.splitAsStream(line.trim()).toList();
   }

@@ -379,11 +379,7 @@ final class RunCommand implements Callable<Integer> {
     if (resume && resumeFailed) {
       throw new BadInput("--resume and --resume-failed exclude each other; pick one");
     }
-    String sh = shell;
-    if (sh == null) {
-      String env = System.getenv("SHELL");
-      sh = env == null || env.isBlank() ? "/bin/sh" : env;
-    }
+    String sh = shell == null ? Shell.fromEnvironment() : shell;
     return new RunSettings(
         Template.parse(CommandWords.split(words).command()),
         slots,

@@ -48,6 +48,12 @@ final class Shell {
 
   private Shell() {}
 
+  /** {@return the user's shell, {@code $SHELL}, else {@code /bin/sh}} */
+  static String fromEnvironment() {
+    String env = System.getenv("SHELL");
+    return env == null || env.isBlank() ? "/bin/sh" : env;
+  }
+
   /**
    * {@return {@code value} quoted for a POSIX shell: unchanged when it holds only characters the
    * shell reads literally, else in single quotes}
