@@ -50,14 +50,24 @@ import org.jspecify.annotations.Nullable;
 abstract class JdbcJobStore implements JobStore {
 
   static final String DUE = "('available','scheduled','retrying')";
+
+  /** The condition on a candidate job {@code c} that none of its parents is unfinished. */
+  static final String PARENTS_DONE =
+      "(c.has_parents = 0 or not exists (select 1 from weft_job_deps d join weft_jobs p"
+          + " on p.id = d.parent_id where d.child_id = c.id and p.state <> 'succeeded'))";
+
   static final String COLUMNS =
       "id, queue, kind, payload, priority, state, run_at, attempt, max_attempts, unique_key,"
           + " parents, tags, progress, errors, reason, lease_token, lease_expires_at, worker_id,"
-          + " created_at, finished_at";
+          + " created_at, finished_at, rate_key";
   static final String INSERT =
       "insert into weft_jobs (queue, kind, payload, priority, state, run_at, attempt,"
           + " max_attempts, unique_key, parents, has_parents, tags, errors, reason, created_at,"
-          + " finished_at) values (?,?,?,?,?,?,0,?,?,?,?,?,'[]',?,?,?)";
+          + " finished_at, rate_key) values (?,?,?,?,?,?,0,?,?,?,?,?,'[]',?,?,?,?)";
+
+  /** The number of parameters {@link #INSERT} binds per row. */
+  static final int INSERT_PARAMS = 15;
+
   static final String ON_CONFLICT =
       " on conflict (queue, unique_key) where unique_key is not null do nothing";
 
@@ -283,7 +293,7 @@ abstract class JdbcJobStore implements JobStore {
     bindInsert(ps, row, 0);
   }
 
-  /** Binds one row's 14 parameters starting after parameter {@code offset}. */
+  /** Binds one row's {@link #INSERT_PARAMS} parameters starting after parameter {@code o}. */
   static void bindInsert(PreparedStatement ps, Row row, int o) throws SQLException {
     NewJob j = row.job();
     ps.setString(o + 1, j.queue());
@@ -304,6 +314,7 @@ abstract class JdbcJobStore implements JobStore {
     } else {
       ps.setNull(o + 14, Types.BIGINT);
     }
+    ps.setString(o + 15, j.rateKey());
   }
 
   // ---- claim, renew, finish ---------------------------------------------------------------
@@ -358,8 +369,16 @@ abstract class JdbcJobStore implements JobStore {
           if (limits != null) {
             allow = limits.allowance(c, queue, max, nowMs);
           }
-          List<Job> jobs =
-              allow <= 0 ? List.of() : claimDue(c, queue, workerId, allow, token, expires, nowMs);
+          List<Job> jobs;
+          if (allow <= 0) {
+            jobs = List.of();
+          } else if (limits != null && limits.keyPerSecond != null) {
+            jobs =
+                new KeyedClaim(queue, limits.keyPerSecond, limits.keyBurst, nowMs)
+                    .claim(c, workerId, allow, token, expires);
+          } else {
+            jobs = claimDue(c, queue, workerId, allow, token, expires, nowMs);
+          }
           if (limits != null) {
             limits.spend(c, queue, jobs.size(), nowMs);
           }
@@ -373,6 +392,8 @@ abstract class JdbcJobStore implements JobStore {
     final @Nullable Integer maxRunning;
     final @Nullable Double perSecond;
     final int burst;
+    final @Nullable Double keyPerSecond;
+    final int keyBurst;
     double tokens;
     final long refilledAt;
 
@@ -384,6 +405,9 @@ abstract class JdbcJobStore implements JobStore {
       burst = r.getInt("burst");
       tokens = r.getDouble("tokens");
       refilledAt = r.getLong("refilled_at");
+      double kps = r.getDouble("key_per_second");
+      keyPerSecond = r.wasNull() ? null : kps;
+      keyBurst = r.getInt("key_burst");
     }
 
     int allowance(Connection c, String queue, int max, long now) throws SQLException {
@@ -512,7 +536,7 @@ abstract class JdbcJobStore implements JobStore {
           if (counts[i] > 0) {
             applied.add(f.id());
             if (f.to() == JobState.DEAD) {
-              cancelDescendants(c, f.id(), nowMs);
+              Lineage.cancelDescendants(c, f.id(), nowMs);
             }
           }
         }
@@ -524,21 +548,6 @@ abstract class JdbcJobStore implements JobStore {
   /** Executes a batch of single-row updates; {@return how many rows each changed} */
   int[] executeBatchCounts(PreparedStatement ps, int size) throws SQLException {
     return ps.executeBatch();
-  }
-
-  static void cancelDescendants(Connection c, long parent, long now) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "with recursive d(id) as (select child_id from weft_job_deps where parent_id = ?"
-                + " union select x.child_id from weft_job_deps x join d on x.parent_id = d.id)"
-                + " update weft_jobs set state = 'cancelled', reason = ?, finished_at = ?"
-                + " where id in (select id from d) and state in "
-                + DUE)) {
-      ps.setLong(1, parent);
-      ps.setString(2, "ancestor job " + parent + " is dead");
-      ps.setLong(3, now);
-      ps.executeUpdate();
-    }
   }
 
   @Override
@@ -640,22 +649,44 @@ abstract class JdbcJobStore implements JobStore {
         "count succeeded jobs");
   }
 
+  /**
+   * Moves the dead (or one dead or cancelled) jobs back to available, then restores the descendants
+   * their death had cancelled ({@link Lineage#restoreDescendants}).
+   */
   @Override
   public int retry(String queue, @Nullable Long id, Instant now) {
     return write(
         c -> {
-          String sql =
-              "update weft_jobs set state = 'available', attempt = 0, run_at = ?, reason = null,"
-                  + " finished_at = null where queue = ? and "
+          String where =
+              " where queue = ? and "
                   + (id == null ? "state = 'dead'" : "state in ('dead','cancelled') and id = ?");
-          try (PreparedStatement ps = c.prepareStatement(sql)) {
+          List<Long> ids = new ArrayList<>();
+          try (PreparedStatement ps = c.prepareStatement("select id from weft_jobs" + where)) {
+            ps.setString(1, queue);
+            if (id != null) {
+              ps.setLong(2, id);
+            }
+            try (ResultSet r = ps.executeQuery()) {
+              while (r.next()) {
+                ids.add(r.getLong(1));
+              }
+            }
+          }
+          int moved;
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "update weft_jobs set state = 'available', attempt = 0, run_at = ?,"
+                      + " reason = null, finished_at = null"
+                      + where)) {
             ps.setLong(1, now.toEpochMilli());
             ps.setString(2, queue);
             if (id != null) {
               ps.setLong(3, id);
             }
-            return ps.executeUpdate();
+            moved = ps.executeUpdate();
           }
+          Lineage.restoreDescendants(c, ids);
+          return moved;
         },
         "retry dead jobs of queue '" + queue + "'");
   }
@@ -709,6 +740,8 @@ abstract class JdbcJobStore implements JobStore {
               "purge finished jobs");
       total += n;
       if (n < 5000) {
+        write(
+            c -> KeyedClaim.forgetFullBuckets(c, before.toEpochMilli()), "purge rate-key buckets");
         return total;
       }
     }
@@ -795,6 +828,11 @@ abstract class JdbcJobStore implements JobStore {
   public void limits(String queue, @Nullable QueueLimits limits) {
     write(
         c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement("delete from weft_rate_keys where queue = ?")) {
+            ps.setString(1, queue);
+            ps.executeUpdate();
+          }
           if (limits == null) {
             try (PreparedStatement ps =
                 c.prepareStatement("delete from weft_queues where queue = ?")) {
@@ -805,10 +843,13 @@ abstract class JdbcJobStore implements JobStore {
           try (PreparedStatement ps =
               c.prepareStatement(
                   "insert into weft_queues (queue, max_running, per_second, burst, tokens,"
-                      + " refilled_at) values (?,?,?,?,?,0) on conflict (queue) do update set"
+                      + " refilled_at, key_per_second, key_burst) values (?,?,?,?,?,0,?,?)"
+                      + " on conflict (queue) do update set"
                       + " max_running = excluded.max_running, per_second = excluded.per_second,"
                       + " burst = excluded.burst, tokens = excluded.tokens,"
-                      + " refilled_at = excluded.refilled_at")) {
+                      + " refilled_at = excluded.refilled_at,"
+                      + " key_per_second = excluded.key_per_second,"
+                      + " key_burst = excluded.key_burst")) {
             ps.setString(1, queue);
             if (limits.maxRunning() == null) {
               ps.setNull(2, Types.INTEGER);
@@ -822,6 +863,12 @@ abstract class JdbcJobStore implements JobStore {
             }
             ps.setInt(4, limits.burst());
             ps.setDouble(5, limits.burst());
+            if (limits.keyPerSecond() == null) {
+              ps.setNull(6, Types.DOUBLE);
+            } else {
+              ps.setDouble(6, limits.keyPerSecond());
+            }
+            ps.setInt(7, limits.keyBurst());
             return ps.executeUpdate();
           }
         },
@@ -834,7 +881,8 @@ abstract class JdbcJobStore implements JobStore {
         c -> {
           try (PreparedStatement ps =
               c.prepareStatement(
-                  "select max_running, per_second, burst from weft_queues where queue = ?")) {
+                  "select max_running, per_second, burst, key_per_second, key_burst"
+                      + " from weft_queues where queue = ?")) {
             ps.setString(1, queue);
             try (ResultSet r = ps.executeQuery()) {
               if (!r.next()) {
@@ -844,7 +892,11 @@ abstract class JdbcJobStore implements JobStore {
               Integer maxRunning = r.wasNull() ? null : mr;
               double p = r.getDouble(2);
               Double perSecond = r.wasNull() ? null : p;
-              return Optional.of(new QueueLimits(maxRunning, perSecond, r.getInt(3)));
+              int burst = r.getInt(3);
+              double k = r.getDouble(4);
+              Double keyPerSecond = r.wasNull() ? null : k;
+              return Optional.of(
+                  new QueueLimits(maxRunning, perSecond, burst, keyPerSecond, r.getInt(5)));
             }
           }
         },
@@ -938,7 +990,23 @@ abstract class JdbcJobStore implements JobStore {
         leaseAt,
         r.getString("worker_id"),
         Instant.ofEpochMilli(r.getLong("created_at")),
-        finishedAt);
+        finishedAt,
+        r.getString("rate_key"));
+  }
+
+  /**
+   * The schema of version 2, in the SQL both databases accept: a per-key rate limit (the job's
+   * {@code rate_key}, the queue's {@code key_per_second} and {@code key_burst}, and one token
+   * bucket per queue and key).
+   */
+  static List<String> schemaV2() {
+    return List.of(
+        "alter table weft_jobs add column rate_key text",
+        "alter table weft_queues add column key_per_second double precision",
+        "alter table weft_queues add column key_burst integer not null default 1",
+        "create table if not exists weft_rate_keys (queue text not null, rate_key text not null,"
+            + " tokens double precision not null, refilled_at bigint not null,"
+            + " primary key (queue, rate_key))");
   }
 
   /** The schema of version 1, in the SQL both databases accept, given the id column's type. */
