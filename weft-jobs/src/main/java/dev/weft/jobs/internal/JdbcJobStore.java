@@ -1,5 +1,9 @@
 package dev.weft.jobs.internal;
 
+import static dev.weft.jobs.internal.Rows.query;
+import static dev.weft.jobs.internal.Rows.state;
+import static dev.weft.jobs.internal.Rows.stateName;
+
 import com.zaxxer.hikari.HikariDataSource;
 import dev.weft.jobs.Enqueued;
 import dev.weft.jobs.Job;
@@ -365,7 +369,7 @@ abstract class JdbcJobStore implements JobStore {
     return write(
         c -> {
           int allow = max;
-          Limits limits = lockLimits(c, queue);
+          LimitsRow limits = lockLimits(c, queue);
           if (limits != null) {
             allow = limits.allowance(c, queue, max, nowMs);
           }
@@ -387,74 +391,11 @@ abstract class JdbcJobStore implements JobStore {
         "claim jobs of queue '" + queue + "'");
   }
 
-  /** The limits row of a queue, read (and locked where the database can) inside a claim. */
-  private static final class Limits {
-    final @Nullable Integer maxRunning;
-    final @Nullable Double perSecond;
-    final int burst;
-    final @Nullable Double keyPerSecond;
-    final int keyBurst;
-    double tokens;
-    final long refilledAt;
-
-    Limits(ResultSet r) throws SQLException {
-      int mr = r.getInt("max_running");
-      maxRunning = r.wasNull() ? null : mr;
-      double ps = r.getDouble("per_second");
-      perSecond = r.wasNull() ? null : ps;
-      burst = r.getInt("burst");
-      tokens = r.getDouble("tokens");
-      refilledAt = r.getLong("refilled_at");
-      double kps = r.getDouble("key_per_second");
-      keyPerSecond = r.wasNull() ? null : kps;
-      keyBurst = r.getInt("key_burst");
-    }
-
-    int allowance(Connection c, String queue, int max, long now) throws SQLException {
-      int allow = max;
-      if (maxRunning != null) {
-        try (PreparedStatement ps =
-            c.prepareStatement(
-                "select count(*) from weft_jobs where queue = ? and state = 'running'")) {
-          ps.setString(1, queue);
-          try (ResultSet r = ps.executeQuery()) {
-            r.next();
-            allow = (int) Math.min(allow, maxRunning - r.getLong(1));
-          }
-        }
-      }
-      if (perSecond != null) {
-        tokens = Math.min(burst, tokens + Math.max(0, now - refilledAt) / 1000.0 * perSecond);
-        allow = (int) Math.min(allow, Math.floor(tokens));
-      }
-      return allow;
-    }
-
-    void spend(Connection c, String queue, int claimed, long now) throws SQLException {
-      if (perSecond == null) {
-        return;
-      }
-      try (PreparedStatement ps =
-          c.prepareStatement(
-              "update weft_queues set tokens = ?, refilled_at = ? where queue = ?")) {
-        ps.setDouble(1, tokens - claimed);
-        ps.setLong(2, now);
-        ps.setString(3, queue);
-        ps.executeUpdate();
-      }
-    }
-  }
-
   /** {@return the select of a queue's limits row, locking it where the database can} */
   abstract String selectLimitsForUpdate();
 
-  private @Nullable Limits lockLimits(Connection c, String queue) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(selectLimitsForUpdate())) {
-      ps.setString(1, queue);
-      try (ResultSet r = ps.executeQuery()) {
-        return r.next() ? new Limits(r) : null;
-      }
-    }
+  private @Nullable LimitsRow lockLimits(Connection c, String queue) throws SQLException {
+    return LimitsRow.lock(c, selectLimitsForUpdate(), queue);
   }
 
   @Override
@@ -934,111 +875,5 @@ abstract class JdbcJobStore implements JobStore {
   @Override
   public void close() {
     pool.close();
-  }
-
-  // ---- rows -------------------------------------------------------------------------------
-
-  static String stateName(JobState s) {
-    return s.name().toLowerCase(Locale.ROOT);
-  }
-
-  static JobState state(String s) {
-    return JobState.valueOf(s.toUpperCase(Locale.ROOT));
-  }
-
-  static List<Job> query(Connection c, String sql, Object... args) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      for (int i = 0; i < args.length; i++) {
-        ps.setObject(i + 1, args[i]);
-      }
-      try (ResultSet r = ps.executeQuery()) {
-        return readJobs(r);
-      }
-    }
-  }
-
-  static List<Job> readJobs(ResultSet r) throws SQLException {
-    List<Job> out = new ArrayList<>();
-    while (r.next()) {
-      out.add(readJob(r));
-    }
-    return out;
-  }
-
-  static Job readJob(ResultSet r) throws SQLException {
-    long lease = r.getLong("lease_expires_at");
-    Instant leaseAt = r.wasNull() ? null : Instant.ofEpochMilli(lease);
-    long fin = r.getLong("finished_at");
-    Instant finishedAt = r.wasNull() ? null : Instant.ofEpochMilli(fin);
-    return new Job(
-        r.getLong("id"),
-        r.getString("queue"),
-        r.getString("kind"),
-        r.getString("payload"),
-        r.getInt("priority"),
-        state(r.getString("state")),
-        Instant.ofEpochMilli(r.getLong("run_at")),
-        r.getInt("attempt"),
-        r.getInt("max_attempts"),
-        r.getString("unique_key"),
-        Json.readLongs(r.getString("parents")),
-        Json.readStrings(r.getString("tags")),
-        r.getString("progress"),
-        Json.readErrors(r.getString("errors")),
-        r.getString("reason"),
-        r.getString("lease_token"),
-        leaseAt,
-        r.getString("worker_id"),
-        Instant.ofEpochMilli(r.getLong("created_at")),
-        finishedAt,
-        r.getString("rate_key"));
-  }
-
-  /**
-   * The schema of version 2, in the SQL both databases accept: a per-key rate limit (the job's
-   * {@code rate_key}, the queue's {@code key_per_second} and {@code key_burst}, and one token
-   * bucket per queue and key).
-   */
-  static List<String> schemaV2() {
-    return List.of(
-        "alter table weft_jobs add column rate_key text",
-        "alter table weft_queues add column key_per_second double precision",
-        "alter table weft_queues add column key_burst integer not null default 1",
-        "create table if not exists weft_rate_keys (queue text not null, rate_key text not null,"
-            + " tokens double precision not null, refilled_at bigint not null,"
-            + " primary key (queue, rate_key))");
-  }
-
-  /** The schema of version 1, in the SQL both databases accept, given the id column's type. */
-  static List<String> schemaV1(String idColumn) {
-    return List.of(
-        "create table if not exists weft_jobs (id "
-            + idColumn
-            + ", queue text not null, kind text not null, payload text not null,"
-            + " priority integer not null, state text not null, run_at bigint not null,"
-            + " attempt integer not null, max_attempts integer not null, unique_key text,"
-            + " parents text not null, has_parents integer not null, tags text not null,"
-            + " progress text, errors text not null, reason text, lease_token text,"
-            + " lease_expires_at bigint, worker_id text, created_at bigint not null,"
-            + " finished_at bigint)",
-        "create index if not exists weft_jobs_due on weft_jobs (queue, priority desc, run_at, id)"
-            + " where state in "
-            + DUE,
-        "create index if not exists weft_jobs_running on weft_jobs (queue, lease_expires_at)"
-            + " where state = 'running'",
-        "create index if not exists weft_jobs_finished on weft_jobs (finished_at)"
-            + " where finished_at is not null",
-        "create index if not exists weft_jobs_dead on weft_jobs (queue, id) where state = 'dead'",
-        "create unique index if not exists weft_jobs_unique on weft_jobs (queue, unique_key)"
-            + " where unique_key is not null",
-        "create table if not exists weft_job_deps (child_id bigint not null,"
-            + " parent_id bigint not null, primary key (child_id, parent_id))",
-        "create index if not exists weft_job_deps_parent on weft_job_deps (parent_id)",
-        "create table if not exists weft_workers (id text primary key, queue text not null,"
-            + " host text not null, concurrency integer not null, started_at bigint not null,"
-            + " heartbeat_at bigint not null)",
-        "create table if not exists weft_queues (queue text primary key, max_running integer,"
-            + " per_second double precision, burst integer not null,"
-            + " tokens double precision not null, refilled_at bigint not null)");
   }
 }

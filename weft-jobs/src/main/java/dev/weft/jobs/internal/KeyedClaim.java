@@ -152,7 +152,7 @@ final class KeyedClaim {
         ps.setLong(4 + i, picked.get(i));
       }
       try (ResultSet r = ps.executeQuery()) {
-        return JdbcJobStore.readJobs(r);
+        return Rows.readJobs(r);
       }
     }
   }

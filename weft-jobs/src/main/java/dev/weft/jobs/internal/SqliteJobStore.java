@@ -1,5 +1,8 @@
 package dev.weft.jobs.internal;
 
+import static dev.weft.jobs.internal.Rows.readJobs;
+import static dev.weft.jobs.internal.Rows.state;
+
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.weft.jobs.Job;
@@ -64,7 +67,7 @@ final class SqliteJobStore extends JdbcJobStore {
 
   @Override
   List<List<String>> migrations() {
-    return List.of(schemaV1("integer primary key autoincrement"), schemaV2());
+    return List.of(Schema.v1("integer primary key autoincrement"), Schema.v2());
   }
 
   @Override
