@@ -543,6 +543,30 @@ public abstract class JobStoreContract {
   }
 
   @Test
+  void aVersionOneDatabaseIsUpgradedWithItsJobsKept() throws Exception {
+    long old = store.enqueue(List.of(job("old")), T0).getFirst().id();
+    try (Connection c = connect();
+        java.sql.Statement s = c.createStatement()) {
+      // back to the schema of version 1
+      s.execute("delete from weft_schema where version = 2");
+      s.execute("drop table weft_rate_keys");
+      s.execute("alter table weft_jobs drop column rate_key");
+      s.execute("alter table weft_queues drop column key_per_second");
+      s.execute("alter table weft_queues drop column key_burst");
+    }
+    try (JobStore upgraded = sameDatabase()) {
+      upgraded.migrate();
+      upgraded.migrate();
+      upgraded.limits("q", QueueLimits.perKeyRate(1.0, 1));
+      upgraded.enqueue(List.of(job("new").withRateKey("k"), job("new").withRateKey("k")), T0);
+      assertThat(upgraded.claim("q", "w", 10, LEASE, T0))
+          .extracting(Job::id, Job::rateKey)
+          .hasSize(2)
+          .contains(org.assertj.core.groups.Tuple.tuple(old, null));
+    }
+  }
+
+  @Test
   void retryingADeadParentRestoresTheDescendantsItsDeathCancelled() {
     long parent = store.enqueue(List.of(job("p")), T0).getFirst().id();
     long other = store.enqueue(List.of(job("o")), T0).getFirst().id();
