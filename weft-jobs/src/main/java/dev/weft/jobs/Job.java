@@ -31,6 +31,7 @@ import org.jspecify.annotations.Nullable;
  * @param workerId the worker holding the lease, while running
  * @param createdAt when it was enqueued
  * @param finishedAt when it reached a final state, if it did
+ * @param rateKey the per-key rate bucket it spends from, if any
  */
 public record Job(
     long id,
@@ -52,7 +53,8 @@ public record Job(
     @Nullable Instant leaseExpiresAt,
     @Nullable String workerId,
     Instant createdAt,
-    @Nullable Instant finishedAt) {
+    @Nullable Instant finishedAt,
+    @Nullable String rateKey) {
 
   /** Copies the lists and checks that required components are present. */
   public Job {
@@ -65,6 +67,52 @@ public record Job(
     parents = List.copyOf(parents);
     tags = List.copyOf(tags);
     errors = List.copyOf(errors);
+  }
+
+  /** A job without a rate key (the form of weft 1's stores). */
+  public Job(
+      long id,
+      String queue,
+      String kind,
+      String payload,
+      int priority,
+      JobState state,
+      Instant runAt,
+      int attempt,
+      int maxAttempts,
+      @Nullable String uniqueKey,
+      List<Long> parents,
+      List<String> tags,
+      @Nullable String progress,
+      List<JobError> errors,
+      @Nullable String reason,
+      @Nullable String leaseToken,
+      @Nullable Instant leaseExpiresAt,
+      @Nullable String workerId,
+      Instant createdAt,
+      @Nullable Instant finishedAt) {
+    this(
+        id,
+        queue,
+        kind,
+        payload,
+        priority,
+        state,
+        runAt,
+        attempt,
+        maxAttempts,
+        uniqueKey,
+        parents,
+        tags,
+        progress,
+        errors,
+        reason,
+        leaseToken,
+        leaseExpiresAt,
+        workerId,
+        createdAt,
+        finishedAt,
+        null);
   }
 
   /** {@return the key that stays the same on every attempt of this job} */

@@ -26,6 +26,8 @@ import org.jspecify.annotations.Nullable;
  * @param uniqueKey enqueuing a job whose queue already holds this key returns the existing job
  * @param parents ids of jobs that must all succeed first; a dead parent cancels this job
  * @param tags free labels
+ * @param rateKey the bucket of the queue's per-key rate limit this job spends from (say a host
+ *     name), or {@code null} for none; see {@link QueueLimits#keyPerSecond()}
  */
 public record NewJob(
     String queue,
@@ -36,7 +38,8 @@ public record NewJob(
     int maxAttempts,
     @Nullable String uniqueKey,
     List<Long> parents,
-    List<String> tags) {
+    List<String> tags,
+    @Nullable String rateKey) {
 
   /** The default number of attempts. */
   public static final int DEFAULT_MAX_ATTEMPTS = 25;
@@ -56,8 +59,30 @@ public record NewJob(
     if (uniqueKey != null && uniqueKey.isEmpty()) {
       throw new IllegalArgumentException("uniqueKey must not be empty (use null for none)");
     }
+    if (rateKey != null && (rateKey.isEmpty() || rateKey.length() > 200)) {
+      throw new IllegalArgumentException(
+          "rateKey must have 1 to 200 characters (or be null for none), was '" + rateKey + "'");
+    }
     parents = List.copyOf(parents);
     tags = List.copyOf(tags);
+  }
+
+  /**
+   * A job without a rate key.
+   *
+   * @throws IllegalArgumentException naming the component, its value and the rule
+   */
+  public NewJob(
+      String queue,
+      String kind,
+      String payloadJson,
+      int priority,
+      @Nullable Instant runAt,
+      int maxAttempts,
+      @Nullable String uniqueKey,
+      List<Long> parents,
+      List<String> tags) {
+    this(queue, kind, payloadJson, priority, runAt, maxAttempts, uniqueKey, parents, tags, null);
   }
 
   /**
@@ -78,37 +103,56 @@ public record NewJob(
   /** {@return a copy with this priority (higher runs first)} */
   public NewJob withPriority(int priority) {
     return new NewJob(
-        queue, kind, payloadJson, priority, runAt, maxAttempts, uniqueKey, parents, tags);
+        queue, kind, payloadJson, priority, runAt, maxAttempts, uniqueKey, parents, tags, rateKey);
   }
 
   /** {@return a copy due at {@code runAt}} */
   public NewJob withRunAt(Instant runAt) {
     return new NewJob(
-        queue, kind, payloadJson, priority, runAt, maxAttempts, uniqueKey, parents, tags);
+        queue, kind, payloadJson, priority, runAt, maxAttempts, uniqueKey, parents, tags, rateKey);
   }
 
   /** {@return a copy allowed {@code maxAttempts} attempts} */
   public NewJob withMaxAttempts(int maxAttempts) {
     return new NewJob(
-        queue, kind, payloadJson, priority, runAt, maxAttempts, uniqueKey, parents, tags);
+        queue, kind, payloadJson, priority, runAt, maxAttempts, uniqueKey, parents, tags, rateKey);
   }
 
   /** {@return a copy with this unique key in its queue} */
   public NewJob withUniqueKey(String uniqueKey) {
     return new NewJob(
-        queue, kind, payloadJson, priority, runAt, maxAttempts, uniqueKey, parents, tags);
+        queue, kind, payloadJson, priority, runAt, maxAttempts, uniqueKey, parents, tags, rateKey);
   }
 
   /** {@return a copy that runs only after every job in {@code parents} succeeded} */
   public NewJob withParents(List<Long> parents) {
     return new NewJob(
-        queue, kind, payloadJson, priority, runAt, maxAttempts, uniqueKey, parents, tags);
+        queue, kind, payloadJson, priority, runAt, maxAttempts, uniqueKey, parents, tags, rateKey);
   }
 
   /** {@return a copy with these tags} */
   public NewJob withTags(List<String> tags) {
     return new NewJob(
-        queue, kind, payloadJson, priority, runAt, maxAttempts, uniqueKey, parents, tags);
+        queue, kind, payloadJson, priority, runAt, maxAttempts, uniqueKey, parents, tags, rateKey);
+  }
+
+  /**
+   * {@return a copy that spends from the per-key rate bucket {@code rateKey} of its queue}
+   *
+   * @throws IllegalArgumentException if {@code rateKey} is empty or longer than 200 characters
+   */
+  public NewJob withRateKey(String rateKey) {
+    return new NewJob(
+        queue,
+        kind,
+        payloadJson,
+        priority,
+        runAt,
+        maxAttempts,
+        uniqueKey,
+        parents,
+        tags,
+        Objects.requireNonNull(rateKey, "rateKey"));
   }
 
   private static void requireName(String what, String value) {

@@ -8,8 +8,6 @@ import dev.weft.observe.Listener;
 import dev.weft.observe.WeftThreads;
 import dev.weft.policy.Backoff;
 import dev.weft.time.TimeSource;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
@@ -69,8 +67,7 @@ public final class Worker implements AutoCloseable {
   private final Duration heartbeat;
   private final Duration poll;
   private final Duration grace;
-  private final Backoff backoff;
-  private final RandomGenerator random;
+  private final Outcomes outcomes;
   private final Listener listener;
   private final String id;
   private final int claimBatch;
@@ -102,8 +99,7 @@ public final class Worker implements AutoCloseable {
     this.heartbeat = b.heartbeat == null ? b.lease.dividedBy(3) : b.heartbeat;
     this.poll = b.poll;
     this.grace = b.grace;
-    this.backoff = b.backoff;
-    this.random = b.random;
+    this.outcomes = new Outcomes(time, b.backoff, b.random);
     this.listener = b.listener;
     this.id = b.id == null ? defaultId() : b.id;
     this.claimBatch = Math.max(1, concurrency / 4);
@@ -246,7 +242,7 @@ public final class Worker implements AutoCloseable {
       JobHandler h = handlers.get(job.kind());
       if (h == null) {
         f =
-            dead(
+            outcomes.dead(
                 job,
                 "UnknownKind",
                 "worker "
@@ -259,14 +255,16 @@ public final class Worker implements AutoCloseable {
                     + new TreeSet<>(handlers.keySet()),
                 "");
       } else {
-        f = outcome(job, h.handle(new Context(a)));
+        f = outcomes.of(job, h.handle(new Context(a)));
       }
     } catch (UnreadablePayloadException e) {
-      f = dead(job, e.getClass().getName(), String.valueOf(e.getMessage()), trace(e));
+      f =
+          outcomes.dead(
+              job, e.getClass().getName(), String.valueOf(e.getMessage()), Outcomes.trace(e));
     } catch (InterruptedException e) {
-      f = failed(job, e, null);
+      f = outcomes.failed(job, e, null);
     } catch (Exception e) {
-      f = failed(job, e, null);
+      f = outcomes.failed(job, e, null);
     } finally {
       // wake the claimer once a quarter of the slots are free, so claims come in batches
       if (concurrency - running.decrementAndGet() >= claimBatch) {
@@ -281,74 +279,6 @@ public final class Worker implements AutoCloseable {
       flushSignal = true;
       LockSupport.unpark(flusher);
     }
-  }
-
-  private Finish outcome(Job job, JobOutcome o) {
-    Instant now = time.wallTime();
-    return switch (o) {
-      case JobOutcome.Success s ->
-          new Finish(
-              job.id(), token(job), JobState.SUCCEEDED, now, job.attempt(), job.errors(), null);
-      case JobOutcome.Snooze s ->
-          new Finish(
-              job.id(),
-              token(job),
-              JobState.SCHEDULED,
-              now.plus(s.delay()),
-              job.attempt() - 1,
-              job.errors(),
-              null);
-      case JobOutcome.Retry r -> failed(job, null, r);
-      case JobOutcome.GiveUp g -> dead(job, "GiveUp", g.reason(), "");
-    };
-  }
-
-  private static String token(Job job) {
-    return Objects.requireNonNull(job.leaseToken(), "claimed job has a lease token");
-  }
-
-  private Finish dead(Job job, String type, String message, String trace) {
-    Instant now = time.wallTime();
-    List<JobError> errors = new ArrayList<>(job.errors());
-    errors.add(new JobError(now, job.attempt(), type, message, trace));
-    return new Finish(
-        job.id(), token(job), JobState.DEAD, now, job.attempt(), errors, type + ": " + message);
-  }
-
-  private Finish failed(Job job, @Nullable Exception e, JobOutcome.@Nullable Retry retry) {
-    Instant now = time.wallTime();
-    String type = e != null ? e.getClass().getName() : "Retry";
-    String message =
-        e != null ? String.valueOf(e.getMessage()) : retry == null ? "" : retry.reason();
-    List<JobError> errors = new ArrayList<>(job.errors());
-    errors.add(new JobError(now, job.attempt(), type, message, e == null ? "" : trace(e)));
-    if (job.attempt() >= job.maxAttempts()) {
-      return new Finish(
-          job.id(),
-          token(job),
-          JobState.DEAD,
-          now,
-          job.attempt(),
-          errors,
-          "attempt "
-              + job.attempt()
-              + " of "
-              + job.maxAttempts()
-              + " failed: "
-              + type
-              + ": "
-              + message);
-    }
-    Duration delay = retry != null ? retry.delay() : backoff.delay(job.attempt(), random);
-    return new Finish(
-        job.id(), token(job), JobState.RETRYING, now.plus(delay), job.attempt(), errors, null);
-  }
-
-  private static String trace(Throwable e) {
-    StringWriter w = new StringWriter();
-    e.printStackTrace(new PrintWriter(w));
-    String s = w.toString();
-    return s.length() > 8000 ? s.substring(0, 8000) + "\n\t... (trace cut at 8000 chars)" : s;
   }
 
   private final class Context implements JobContext {
@@ -472,7 +402,7 @@ public final class Worker implements AutoCloseable {
         a.progressDirty = false;
         progress = a.progress;
       }
-      leases.add(new Lease(a.job.id(), token(a.job), progress));
+      leases.add(new Lease(a.job.id(), Outcomes.token(a.job), progress));
     }
     try {
       Set<Long> lost = store.renew(leases, lease, now);
@@ -504,22 +434,7 @@ public final class Worker implements AutoCloseable {
     }
     List<Finish> finishes = new ArrayList<>();
     for (Job job : expired) {
-      RuntimeException e =
-          new IllegalStateException(
-              "lease of worker "
-                  + job.workerId()
-                  + " on job "
-                  + job.id()
-                  + " expired at "
-                  + job.leaseExpiresAt()
-                  + " (the worker crashed, stalled or was cut off); rescued by "
-                  + id);
-      Finish f = failed(job, e, null);
-      List<JobError> errors = new ArrayList<>(f.errors());
-      JobError last = errors.removeLast();
-      errors.add(new JobError(last.at(), last.attempt(), "LeaseExpired", last.message(), ""));
-      finishes.add(
-          new Finish(f.id(), f.leaseToken(), f.to(), f.runAt(), f.attempt(), errors, f.reason()));
+      finishes.add(outcomes.rescued(job, id));
     }
     Set<Long> applied = store.finish(finishes, now);
     if (!listener.isNone()) {
@@ -621,7 +536,7 @@ public final class Worker implements AutoCloseable {
         releases.add(
             new Finish(
                 job.id(),
-                token(job),
+                Outcomes.token(job),
                 JobState.AVAILABLE,
                 time.wallTime(),
                 job.attempt() - 1,

@@ -128,7 +128,8 @@ public final class JobsThroughput {
       try (Connection c = DriverManager.getConnection(target);
           Statement s = c.createStatement()) {
         s.execute(
-            "drop table if exists weft_jobs, weft_job_deps, weft_workers, weft_queues, weft_schema");
+            "drop table if exists weft_jobs, weft_job_deps, weft_workers, weft_queues,"
+                + " weft_rate_keys, weft_schema");
       }
       return target;
     }

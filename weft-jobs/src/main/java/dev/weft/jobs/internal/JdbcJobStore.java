@@ -1,5 +1,9 @@
 package dev.weft.jobs.internal;
 
+import static dev.weft.jobs.internal.Rows.query;
+import static dev.weft.jobs.internal.Rows.state;
+import static dev.weft.jobs.internal.Rows.stateName;
+
 import com.zaxxer.hikari.HikariDataSource;
 import dev.weft.jobs.Enqueued;
 import dev.weft.jobs.Job;
@@ -50,14 +54,24 @@ import org.jspecify.annotations.Nullable;
 abstract class JdbcJobStore implements JobStore {
 
   static final String DUE = "('available','scheduled','retrying')";
+
+  /** The condition on a candidate job {@code c} that none of its parents is unfinished. */
+  static final String PARENTS_DONE =
+      "(c.has_parents = 0 or not exists (select 1 from weft_job_deps d join weft_jobs p"
+          + " on p.id = d.parent_id where d.child_id = c.id and p.state <> 'succeeded'))";
+
   static final String COLUMNS =
       "id, queue, kind, payload, priority, state, run_at, attempt, max_attempts, unique_key,"
           + " parents, tags, progress, errors, reason, lease_token, lease_expires_at, worker_id,"
-          + " created_at, finished_at";
+          + " created_at, finished_at, rate_key";
   static final String INSERT =
       "insert into weft_jobs (queue, kind, payload, priority, state, run_at, attempt,"
           + " max_attempts, unique_key, parents, has_parents, tags, errors, reason, created_at,"
-          + " finished_at) values (?,?,?,?,?,?,0,?,?,?,?,?,'[]',?,?,?)";
+          + " finished_at, rate_key) values (?,?,?,?,?,?,0,?,?,?,?,?,'[]',?,?,?,?)";
+
+  /** The number of parameters {@link #INSERT} binds per row. */
+  static final int INSERT_PARAMS = 15;
+
   static final String ON_CONFLICT =
       " on conflict (queue, unique_key) where unique_key is not null do nothing";
 
@@ -283,7 +297,7 @@ abstract class JdbcJobStore implements JobStore {
     bindInsert(ps, row, 0);
   }
 
-  /** Binds one row's 14 parameters starting after parameter {@code offset}. */
+  /** Binds one row's {@link #INSERT_PARAMS} parameters starting after parameter {@code o}. */
   static void bindInsert(PreparedStatement ps, Row row, int o) throws SQLException {
     NewJob j = row.job();
     ps.setString(o + 1, j.queue());
@@ -304,6 +318,7 @@ abstract class JdbcJobStore implements JobStore {
     } else {
       ps.setNull(o + 14, Types.BIGINT);
     }
+    ps.setString(o + 15, j.rateKey());
   }
 
   // ---- claim, renew, finish ---------------------------------------------------------------
@@ -354,12 +369,20 @@ abstract class JdbcJobStore implements JobStore {
     return write(
         c -> {
           int allow = max;
-          Limits limits = lockLimits(c, queue);
+          LimitsRow limits = lockLimits(c, queue);
           if (limits != null) {
             allow = limits.allowance(c, queue, max, nowMs);
           }
-          List<Job> jobs =
-              allow <= 0 ? List.of() : claimDue(c, queue, workerId, allow, token, expires, nowMs);
+          List<Job> jobs;
+          if (allow <= 0) {
+            jobs = List.of();
+          } else if (limits != null && limits.keyPerSecond != null) {
+            jobs =
+                new KeyedClaim(queue, limits.keyPerSecond, limits.keyBurst, nowMs)
+                    .claim(c, workerId, allow, token, expires);
+          } else {
+            jobs = claimDue(c, queue, workerId, allow, token, expires, nowMs);
+          }
           if (limits != null) {
             limits.spend(c, queue, jobs.size(), nowMs);
           }
@@ -368,69 +391,11 @@ abstract class JdbcJobStore implements JobStore {
         "claim jobs of queue '" + queue + "'");
   }
 
-  /** The limits row of a queue, read (and locked where the database can) inside a claim. */
-  private static final class Limits {
-    final @Nullable Integer maxRunning;
-    final @Nullable Double perSecond;
-    final int burst;
-    double tokens;
-    final long refilledAt;
-
-    Limits(ResultSet r) throws SQLException {
-      int mr = r.getInt("max_running");
-      maxRunning = r.wasNull() ? null : mr;
-      double ps = r.getDouble("per_second");
-      perSecond = r.wasNull() ? null : ps;
-      burst = r.getInt("burst");
-      tokens = r.getDouble("tokens");
-      refilledAt = r.getLong("refilled_at");
-    }
-
-    int allowance(Connection c, String queue, int max, long now) throws SQLException {
-      int allow = max;
-      if (maxRunning != null) {
-        try (PreparedStatement ps =
-            c.prepareStatement(
-                "select count(*) from weft_jobs where queue = ? and state = 'running'")) {
-          ps.setString(1, queue);
-          try (ResultSet r = ps.executeQuery()) {
-            r.next();
-            allow = (int) Math.min(allow, maxRunning - r.getLong(1));
-          }
-        }
-      }
-      if (perSecond != null) {
-        tokens = Math.min(burst, tokens + Math.max(0, now - refilledAt) / 1000.0 * perSecond);
-        allow = (int) Math.min(allow, Math.floor(tokens));
-      }
-      return allow;
-    }
-
-    void spend(Connection c, String queue, int claimed, long now) throws SQLException {
-      if (perSecond == null) {
-        return;
-      }
-      try (PreparedStatement ps =
-          c.prepareStatement(
-              "update weft_queues set tokens = ?, refilled_at = ? where queue = ?")) {
-        ps.setDouble(1, tokens - claimed);
-        ps.setLong(2, now);
-        ps.setString(3, queue);
-        ps.executeUpdate();
-      }
-    }
-  }
-
   /** {@return the select of a queue's limits row, locking it where the database can} */
   abstract String selectLimitsForUpdate();
 
-  private @Nullable Limits lockLimits(Connection c, String queue) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(selectLimitsForUpdate())) {
-      ps.setString(1, queue);
-      try (ResultSet r = ps.executeQuery()) {
-        return r.next() ? new Limits(r) : null;
-      }
-    }
+  private @Nullable LimitsRow lockLimits(Connection c, String queue) throws SQLException {
+    return LimitsRow.lock(c, selectLimitsForUpdate(), queue);
   }
 
   @Override
@@ -512,7 +477,7 @@ abstract class JdbcJobStore implements JobStore {
           if (counts[i] > 0) {
             applied.add(f.id());
             if (f.to() == JobState.DEAD) {
-              cancelDescendants(c, f.id(), nowMs);
+              Lineage.cancelDescendants(c, f.id(), nowMs);
             }
           }
         }
@@ -524,21 +489,6 @@ abstract class JdbcJobStore implements JobStore {
   /** Executes a batch of single-row updates; {@return how many rows each changed} */
   int[] executeBatchCounts(PreparedStatement ps, int size) throws SQLException {
     return ps.executeBatch();
-  }
-
-  static void cancelDescendants(Connection c, long parent, long now) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "with recursive d(id) as (select child_id from weft_job_deps where parent_id = ?"
-                + " union select x.child_id from weft_job_deps x join d on x.parent_id = d.id)"
-                + " update weft_jobs set state = 'cancelled', reason = ?, finished_at = ?"
-                + " where id in (select id from d) and state in "
-                + DUE)) {
-      ps.setLong(1, parent);
-      ps.setString(2, "ancestor job " + parent + " is dead");
-      ps.setLong(3, now);
-      ps.executeUpdate();
-    }
   }
 
   @Override
@@ -640,22 +590,44 @@ abstract class JdbcJobStore implements JobStore {
         "count succeeded jobs");
   }
 
+  /**
+   * Moves the dead (or one dead or cancelled) jobs back to available, then restores the descendants
+   * their death had cancelled ({@link Lineage#restoreDescendants}).
+   */
   @Override
   public int retry(String queue, @Nullable Long id, Instant now) {
     return write(
         c -> {
-          String sql =
-              "update weft_jobs set state = 'available', attempt = 0, run_at = ?, reason = null,"
-                  + " finished_at = null where queue = ? and "
+          String where =
+              " where queue = ? and "
                   + (id == null ? "state = 'dead'" : "state in ('dead','cancelled') and id = ?");
-          try (PreparedStatement ps = c.prepareStatement(sql)) {
+          List<Long> ids = new ArrayList<>();
+          try (PreparedStatement ps = c.prepareStatement("select id from weft_jobs" + where)) {
+            ps.setString(1, queue);
+            if (id != null) {
+              ps.setLong(2, id);
+            }
+            try (ResultSet r = ps.executeQuery()) {
+              while (r.next()) {
+                ids.add(r.getLong(1));
+              }
+            }
+          }
+          int moved;
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "update weft_jobs set state = 'available', attempt = 0, run_at = ?,"
+                      + " reason = null, finished_at = null"
+                      + where)) {
             ps.setLong(1, now.toEpochMilli());
             ps.setString(2, queue);
             if (id != null) {
               ps.setLong(3, id);
             }
-            return ps.executeUpdate();
+            moved = ps.executeUpdate();
           }
+          Lineage.restoreDescendants(c, ids);
+          return moved;
         },
         "retry dead jobs of queue '" + queue + "'");
   }
@@ -709,6 +681,8 @@ abstract class JdbcJobStore implements JobStore {
               "purge finished jobs");
       total += n;
       if (n < 5000) {
+        write(
+            c -> KeyedClaim.forgetFullBuckets(c, before.toEpochMilli()), "purge rate-key buckets");
         return total;
       }
     }
@@ -795,6 +769,11 @@ abstract class JdbcJobStore implements JobStore {
   public void limits(String queue, @Nullable QueueLimits limits) {
     write(
         c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement("delete from weft_rate_keys where queue = ?")) {
+            ps.setString(1, queue);
+            ps.executeUpdate();
+          }
           if (limits == null) {
             try (PreparedStatement ps =
                 c.prepareStatement("delete from weft_queues where queue = ?")) {
@@ -805,10 +784,13 @@ abstract class JdbcJobStore implements JobStore {
           try (PreparedStatement ps =
               c.prepareStatement(
                   "insert into weft_queues (queue, max_running, per_second, burst, tokens,"
-                      + " refilled_at) values (?,?,?,?,?,0) on conflict (queue) do update set"
+                      + " refilled_at, key_per_second, key_burst) values (?,?,?,?,?,0,?,?)"
+                      + " on conflict (queue) do update set"
                       + " max_running = excluded.max_running, per_second = excluded.per_second,"
                       + " burst = excluded.burst, tokens = excluded.tokens,"
-                      + " refilled_at = excluded.refilled_at")) {
+                      + " refilled_at = excluded.refilled_at,"
+                      + " key_per_second = excluded.key_per_second,"
+                      + " key_burst = excluded.key_burst")) {
             ps.setString(1, queue);
             if (limits.maxRunning() == null) {
               ps.setNull(2, Types.INTEGER);
@@ -822,6 +804,12 @@ abstract class JdbcJobStore implements JobStore {
             }
             ps.setInt(4, limits.burst());
             ps.setDouble(5, limits.burst());
+            if (limits.keyPerSecond() == null) {
+              ps.setNull(6, Types.DOUBLE);
+            } else {
+              ps.setDouble(6, limits.keyPerSecond());
+            }
+            ps.setInt(7, limits.keyBurst());
             return ps.executeUpdate();
           }
         },
@@ -834,7 +822,8 @@ abstract class JdbcJobStore implements JobStore {
         c -> {
           try (PreparedStatement ps =
               c.prepareStatement(
-                  "select max_running, per_second, burst from weft_queues where queue = ?")) {
+                  "select max_running, per_second, burst, key_per_second, key_burst"
+                      + " from weft_queues where queue = ?")) {
             ps.setString(1, queue);
             try (ResultSet r = ps.executeQuery()) {
               if (!r.next()) {
@@ -844,7 +833,11 @@ abstract class JdbcJobStore implements JobStore {
               Integer maxRunning = r.wasNull() ? null : mr;
               double p = r.getDouble(2);
               Double perSecond = r.wasNull() ? null : p;
-              return Optional.of(new QueueLimits(maxRunning, perSecond, r.getInt(3)));
+              int burst = r.getInt(3);
+              double k = r.getDouble(4);
+              Double keyPerSecond = r.wasNull() ? null : k;
+              return Optional.of(
+                  new QueueLimits(maxRunning, perSecond, burst, keyPerSecond, r.getInt(5)));
             }
           }
         },
@@ -882,95 +875,5 @@ abstract class JdbcJobStore implements JobStore {
   @Override
   public void close() {
     pool.close();
-  }
-
-  // ---- rows -------------------------------------------------------------------------------
-
-  static String stateName(JobState s) {
-    return s.name().toLowerCase(Locale.ROOT);
-  }
-
-  static JobState state(String s) {
-    return JobState.valueOf(s.toUpperCase(Locale.ROOT));
-  }
-
-  static List<Job> query(Connection c, String sql, Object... args) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      for (int i = 0; i < args.length; i++) {
-        ps.setObject(i + 1, args[i]);
-      }
-      try (ResultSet r = ps.executeQuery()) {
-        return readJobs(r);
-      }
-    }
-  }
-
-  static List<Job> readJobs(ResultSet r) throws SQLException {
-    List<Job> out = new ArrayList<>();
-    while (r.next()) {
-      out.add(readJob(r));
-    }
-    return out;
-  }
-
-  static Job readJob(ResultSet r) throws SQLException {
-    long lease = r.getLong("lease_expires_at");
-    Instant leaseAt = r.wasNull() ? null : Instant.ofEpochMilli(lease);
-    long fin = r.getLong("finished_at");
-    Instant finishedAt = r.wasNull() ? null : Instant.ofEpochMilli(fin);
-    return new Job(
-        r.getLong("id"),
-        r.getString("queue"),
-        r.getString("kind"),
-        r.getString("payload"),
-        r.getInt("priority"),
-        state(r.getString("state")),
-        Instant.ofEpochMilli(r.getLong("run_at")),
-        r.getInt("attempt"),
-        r.getInt("max_attempts"),
-        r.getString("unique_key"),
-        Json.readLongs(r.getString("parents")),
-        Json.readStrings(r.getString("tags")),
-        r.getString("progress"),
-        Json.readErrors(r.getString("errors")),
-        r.getString("reason"),
-        r.getString("lease_token"),
-        leaseAt,
-        r.getString("worker_id"),
-        Instant.ofEpochMilli(r.getLong("created_at")),
-        finishedAt);
-  }
-
-  /** The schema of version 1, in the SQL both databases accept, given the id column's type. */
-  static List<String> schemaV1(String idColumn) {
-    return List.of(
-        "create table if not exists weft_jobs (id "
-            + idColumn
-            + ", queue text not null, kind text not null, payload text not null,"
-            + " priority integer not null, state text not null, run_at bigint not null,"
-            + " attempt integer not null, max_attempts integer not null, unique_key text,"
-            + " parents text not null, has_parents integer not null, tags text not null,"
-            + " progress text, errors text not null, reason text, lease_token text,"
-            + " lease_expires_at bigint, worker_id text, created_at bigint not null,"
-            + " finished_at bigint)",
-        "create index if not exists weft_jobs_due on weft_jobs (queue, priority desc, run_at, id)"
-            + " where state in "
-            + DUE,
-        "create index if not exists weft_jobs_running on weft_jobs (queue, lease_expires_at)"
-            + " where state = 'running'",
-        "create index if not exists weft_jobs_finished on weft_jobs (finished_at)"
-            + " where finished_at is not null",
-        "create index if not exists weft_jobs_dead on weft_jobs (queue, id) where state = 'dead'",
-        "create unique index if not exists weft_jobs_unique on weft_jobs (queue, unique_key)"
-            + " where unique_key is not null",
-        "create table if not exists weft_job_deps (child_id bigint not null,"
-            + " parent_id bigint not null, primary key (child_id, parent_id))",
-        "create index if not exists weft_job_deps_parent on weft_job_deps (parent_id)",
-        "create table if not exists weft_workers (id text primary key, queue text not null,"
-            + " host text not null, concurrency integer not null, started_at bigint not null,"
-            + " heartbeat_at bigint not null)",
-        "create table if not exists weft_queues (queue text primary key, max_running integer,"
-            + " per_second double precision, burst integer not null,"
-            + " tokens double precision not null, refilled_at bigint not null)");
   }
 }

@@ -1,5 +1,8 @@
 package dev.weft.jobs.internal;
 
+import static dev.weft.jobs.internal.Rows.readJobs;
+import static dev.weft.jobs.internal.Rows.state;
+
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.weft.jobs.Job;
@@ -64,7 +67,7 @@ final class SqliteJobStore extends JdbcJobStore {
 
   @Override
   List<List<String>> migrations() {
-    return List.of(schemaV1("integer primary key autoincrement"));
+    return List.of(Schema.v1("integer primary key autoincrement"), Schema.v2());
   }
 
   @Override
@@ -123,9 +126,9 @@ final class SqliteJobStore extends JdbcJobStore {
                 + " lease_expires_at = ?, worker_id = ? where id in (select c.id from weft_jobs c"
                 + " where c.queue = ? and c.state in "
                 + DUE
-                + " and c.run_at <= ? and (c.has_parents = 0 or not exists (select 1 from"
-                + " weft_job_deps d join weft_jobs p on p.id = d.parent_id where d.child_id ="
-                + " c.id and p.state <> 'succeeded')) order by c.priority desc, c.run_at, c.id"
+                + " and c.run_at <= ? and "
+                + PARENTS_DONE
+                + " order by c.priority desc, c.run_at, c.id"
                 + " limit ?) returning "
                 + COLUMNS)) {
       ps.setString(1, token);
@@ -168,7 +171,8 @@ final class SqliteJobStore extends JdbcJobStore {
 
   @Override
   String selectLimitsForUpdate() {
-    return "select max_running, per_second, burst, tokens, refilled_at from weft_queues"
+    return "select max_running, per_second, burst, tokens, refilled_at, key_per_second,"
+        + " key_burst from weft_queues"
         + " where queue = ?";
   }
 }

@@ -432,6 +432,177 @@ public abstract class JobStoreContract {
   }
 
   @Test
+  void aPerKeyRateLimitGivesEachKeyItsOwnBucketAcrossStores() {
+    QueueLimits limits = QueueLimits.perKeyRate(1.0, 2);
+    store.limits("q", limits);
+    assertThat(store.limits("q")).contains(limits);
+    List<NewJob> jobs = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      jobs.add(job("a").withRateKey("host-a"));
+    }
+    for (int i = 0; i < 5; i++) {
+      jobs.add(job("b").withRateKey("host-b"));
+    }
+    for (int i = 0; i < 3; i++) {
+      jobs.add(job("none"));
+    }
+    store.enqueue(jobs, T0);
+    // one job at a time: once host-a's burst is spent its jobs no longer hide host-b's behind them
+    assertThat(store.claim("q", "w1", 1, LEASE, T0))
+        .extracting(Job::rateKey)
+        .containsExactly("host-a");
+    assertThat(store.claim("q", "w1", 1, LEASE, T0))
+        .extracting(Job::rateKey)
+        .containsExactly("host-a");
+    assertThat(store.claim("q", "w1", 1, LEASE, T0))
+        .extracting(Job::rateKey)
+        .containsExactly("host-b");
+    assertThat(store.claim("q", "w1", 10, LEASE, T0))
+        .extracting(Job::kind)
+        .containsExactlyInAnyOrder("b", "none", "none", "none");
+    try (JobStore other = sameDatabase()) { // a second machine shares the buckets
+      assertThat(other.claim("q", "w2", 10, LEASE, T0)).isEmpty();
+      assertThat(other.claim("q", "w2", 10, LEASE, at(1)))
+          .extracting(Job::kind)
+          .containsExactlyInAnyOrder("a", "b");
+      assertThat(other.claim("q", "w2", 10, LEASE, at(1).plusMillis(400))).isEmpty();
+    }
+    assertThat(store.claim("q", "w1", 10, LEASE, at(100)))
+        .extracting(Job::kind)
+        .containsExactlyInAnyOrder("a", "a", "b", "b");
+    assertThat(store.counts().get("q")).containsEntry(JobState.RUNNING, 13L);
+  }
+
+  @Test
+  void aPerKeyRateLimitCombinesWithTheQueueRateAndIsForgottenWhenCleared() {
+    store.limits("q", QueueLimits.rate(100.0, 3).withKeyRate(1.0, 2));
+    store.enqueue(IntStream.range(0, 6).mapToObj(i -> job("a").withRateKey("k")).toList(), T0);
+    store.enqueue(IntStream.range(0, 6).mapToObj(i -> job("b").withRateKey("j")).toList(), T0);
+    // the queue's burst of 3 caps the claim even though the keys allow 2 + 2
+    assertThat(store.claim("q", "w", 10, LEASE, T0)).hasSize(3);
+    assertThat(store.claim("q", "w", 10, LEASE, T0.plusMillis(10))).hasSize(1);
+    assertThat(store.claim("q", "w", 10, LEASE, T0.plusMillis(20))).isEmpty();
+    store.limits("q", null);
+    assertThat(store.claim("q", "w", 10, LEASE, T0.plusMillis(30))).hasSize(8);
+    // buckets untouched since before the cutoff and full by then are purged
+    store.limits("q", QueueLimits.perKeyRate(1.0, 1));
+    store.enqueue(List.of(job("c").withRateKey("k")), at(200));
+    assertThat(store.claim("q", "w", 10, LEASE, at(200))).hasSize(1);
+    store.purge(at(300));
+    store.enqueue(List.of(job("d").withRateKey("k")), at(300));
+    assertThat(store.claim("q", "w", 10, LEASE, at(300))).hasSize(1);
+  }
+
+  @Test
+  void concurrentClaimersOnSeveralStoresNeverExceedAKeysBurst() throws Exception {
+    for (int round = 0; round < 5; round++) {
+      String queue = "race-" + round;
+      store.limits(queue, QueueLimits.perKeyRate(0.001, 3));
+      List<NewJob> jobs = new ArrayList<>();
+      for (int i = 0; i < 40; i++) {
+        jobs.add(NewJob.ofJson(queue, "k", "{}").withRateKey("key-" + (i % 4)));
+      }
+      store.enqueue(jobs, T0);
+      List<JobStore> stores = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        stores.add(sameDatabase());
+      }
+      List<Job> claimed = Collections.synchronizedList(new ArrayList<>());
+      List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
+      CountDownLatch gate = new CountDownLatch(1);
+      List<Thread> threads = new ArrayList<>();
+      for (JobStore s : stores) {
+        threads.add(
+            Thread.ofPlatform()
+                .start(() -> {
+                  try {
+                    gate.await();
+                    for (int k = 0; k < 4; k++) {
+                      claimed.addAll(s.claim(queue, "w", 2, LEASE, T0));
+                    }
+                  } catch (Throwable t) {
+                    failures.add(t);
+                  }
+                }));
+      }
+      gate.countDown();
+      for (Thread t : threads) {
+        t.join();
+      }
+      stores.forEach(JobStore::close);
+      assertThat(failures).isEmpty();
+      Map<String, Integer> perKey = new java.util.TreeMap<>();
+      for (Job j : claimed) {
+        perKey.merge(String.valueOf(j.rateKey()), 1, Integer::sum);
+      }
+      assertThat(perKey)
+          .containsOnlyKeys("key-0", "key-1", "key-2", "key-3")
+          .allSatisfy((k, n) -> assertThat(n).isEqualTo(3));
+      assertThat(ids(claimed)).hasSize(claimed.size());
+    }
+  }
+
+  @Test
+  void aVersionOneDatabaseIsUpgradedWithItsJobsKept() throws Exception {
+    long old = store.enqueue(List.of(job("old")), T0).getFirst().id();
+    try (Connection c = connect();
+        java.sql.Statement s = c.createStatement()) {
+      // back to the schema of version 1
+      s.execute("delete from weft_schema where version = 2");
+      s.execute("drop table weft_rate_keys");
+      s.execute("alter table weft_jobs drop column rate_key");
+      s.execute("alter table weft_queues drop column key_per_second");
+      s.execute("alter table weft_queues drop column key_burst");
+    }
+    try (JobStore upgraded = sameDatabase()) {
+      upgraded.migrate();
+      upgraded.migrate();
+      upgraded.limits("q", QueueLimits.perKeyRate(1.0, 1));
+      upgraded.enqueue(List.of(job("new").withRateKey("k"), job("new").withRateKey("k")), T0);
+      assertThat(upgraded.claim("q", "w", 10, LEASE, T0))
+          .extracting(Job::id, Job::rateKey)
+          .hasSize(2)
+          .contains(org.assertj.core.groups.Tuple.tuple(old, null));
+    }
+  }
+
+  @Test
+  void retryingADeadParentRestoresTheDescendantsItsDeathCancelled() {
+    long parent = store.enqueue(List.of(job("p")), T0).getFirst().id();
+    long other = store.enqueue(List.of(job("o")), T0).getFirst().id();
+    long child = store.enqueue(List.of(job("c").withParents(List.of(parent))), T0).getFirst().id();
+    long grandchild =
+        store.enqueue(List.of(job("g").withParents(List.of(child))), T0).getFirst().id();
+    long both =
+        store.enqueue(List.of(job("b").withParents(List.of(parent, other))), T0).getFirst().id();
+    for (Job j : store.claim("q", "w", 2, LEASE, T0)) {
+      store.finish(
+          List.of(new Finish(j.id(), j.leaseToken(), JobState.DEAD, T0, 1, List.of(), "no")), T0);
+    }
+    long late = store.enqueue(List.of(job("l").withParents(List.of(child))), T0).getFirst().id();
+    assertThat(store.job(late).orElseThrow().reason())
+        .isEqualTo("parent job " + child + " is cancelled");
+    assertThat(store.retry("q", parent, at(1))).isEqualTo(1);
+    for (long id : List.of(child, grandchild, late)) {
+      Job j = store.job(id).orElseThrow();
+      assertThat(j.state()).as("job %s", id).isEqualTo(JobState.SCHEDULED);
+      assertThat(j.reason()).isNull();
+      assertThat(j.finishedAt()).isNull();
+    }
+    Job stuck = store.job(both).orElseThrow();
+    assertThat(stuck.state()).isEqualTo(JobState.CANCELLED);
+    assertThat(stuck.reason()).isEqualTo("parent job " + other + " is dead");
+    // the restored descendants wait on their parents again
+    List<Job> first = store.claim("q", "w", 10, LEASE, at(1));
+    assertThat(first).extracting(Job::id).containsExactly(parent);
+    succeed(first.getFirst());
+    assertThat(store.claim("q", "w", 10, LEASE, at(1))).extracting(Job::id).containsExactly(child);
+    // reviving the other dead parent (all of the queue's dead) restores the last one
+    assertThat(store.retry("q", null, at(2))).isEqualTo(1);
+    assertThat(store.job(both).orElseThrow().state()).isEqualTo(JobState.SCHEDULED);
+  }
+
+  @Test
   void countsArePerQueueAndState() {
     store.enqueue(List.of(job("a"), job("b"), NewJob.ofJson("z", "c", "{}").withRunAt(at(9))), T0);
     store.claim("q", "w", 1, LEASE, T0);
