@@ -222,6 +222,7 @@ final class DistributedRun {
     return jobs.worker(queue)
         .handler(CommandJob.KIND, new CommandJob(jobs, slots, halt, time))
         .concurrency(concurrency)
+        .shutdownGrace(Duration.ZERO) // stopping: running jobs go back to the queue at once
         .start();
   }
 

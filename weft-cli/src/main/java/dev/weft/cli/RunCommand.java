@@ -56,6 +56,13 @@ import picocli.CommandLine.Parameters;
       "State: every run is recorded in SQLite (.weft/state.db); after Ctrl-C or a crash,",
       "'--resume' skips the jobs that finished and '--resume-failed' re-runs failed ones.",
       "",
+      "Several machines: with '--db postgres://...' the jobs go into a shared queue that",
+      "'weft worker --db ...' on other machines drains too; this process prints the output of",
+      "every job wherever it ran, writes --joblog/--results/--dead-letter for all of them, and",
+      "exits when all have ended. --rate and --delay become the queue's limit in the database",
+      "(all machines together), --halt reaches every worker, {%%} is the slot on the machine",
+      "that runs the job, and --resume follows the last run of the same command again.",
+      "",
       "Examples:",
       "  weft run gzip ::: *.log",
       "  find . -name '*.wav' | weft run -j 50%% --bar ffmpeg -i {} {.}.mp3",
@@ -157,7 +164,9 @@ final class RunCommand implements Callable<Integer> {
   @Option(
       names = "--db",
       paramLabel = "URL",
-      description = "postgres://... : a shared queue that 'weft worker' on other machines drains.")
+      description =
+          "postgres://... : a shared queue that 'weft worker' on other machines drains too;"
+              + " outputs and records of all jobs come back here.")
   @Nullable String db;
 
   @Option(names = "--no-state", description = "Record nothing; --resume is then impossible.")

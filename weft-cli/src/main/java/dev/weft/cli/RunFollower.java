@@ -114,6 +114,10 @@ final class RunFollower implements JobHandler {
     int exit = (int) number(r.get("exit"));
     int signal = (int) number(r.get("signal"));
     String line = String.valueOf(r.get("command"));
+    boolean last = Boolean.TRUE.equals(r.get("final"));
+    if (last && isEnded(seq)) {
+      return; // ended before this process followed the run, or reported twice
+    }
     JobLog log = sinks.jobLog();
     if (log != null) {
       log.write(seq, start, runtime, number(r.get("received")), exit, signal, line);
@@ -121,7 +125,7 @@ final class RunFollower implements JobHandler {
     long firstMs;
     lock.lock();
     try {
-      if (!Boolean.TRUE.equals(r.get("final"))) {
+      if (!last) {
         firstStart.putIfAbsent(seq, start.toEpochMilli());
         return;
       }
@@ -219,6 +223,15 @@ final class RunFollower implements JobHandler {
         halt(tracker.finished(false, 1));
       }
       g.dependants().get((int) e[0] - 1).forEach(d -> q.add(new long[] {d, e[0]}));
+    }
+  }
+
+  private boolean isEnded(long seq) {
+    lock.lock();
+    try {
+      return ended.get((int) seq);
+    } finally {
+      lock.unlock();
     }
   }
 

@@ -151,14 +151,14 @@ class DistributedRunTest {
             new String[] {
               "run", "--db", db, "-j", "4", "echo {} >> " + marks + "; echo out-{}", ":::"
             },
-            inputs(30));
+            inputs(12));
     Cli c = Cli.run("", args);
     assertThat(c.exit).as(c.err()).isZero();
-    assertThat(sortedNumbers(marks)).containsExactly(inputs(30));
-    for (String i : inputs(30)) {
+    assertThat(sortedNumbers(marks)).containsExactly(inputs(12));
+    for (String i : inputs(12)) {
       assertThat(c.out()).containsOnlyOnce("out-" + i + "\n");
     }
-    assertThat(c.err()).contains(": 30 new jobs;");
+    assertThat(c.err()).contains(": 12 new jobs;");
 
     Cli resumed =
         Cli.run(
@@ -166,13 +166,13 @@ class DistributedRunTest {
     assertThat(resumed.exit).as(resumed.err()).isZero();
     assertThat(resumed.err()).contains(": 0 new jobs;").contains(queueOf(c));
     assertThat(resumed.out()).isEmpty();
-    assertThat(sortedNumbers(marks)).containsExactly(inputs(30));
+    assertThat(sortedNumbers(marks)).containsExactly(inputs(12));
 
     Cli again = Cli.run("", args);
     assertThat(again.exit).as(again.err()).isZero();
-    assertThat(again.err()).contains(": 30 new jobs;");
+    assertThat(again.err()).contains(": 12 new jobs;");
     assertThat(queueOf(again)).isNotEqualTo(queueOf(c));
-    assertThat(sortedNumbers(marks)).hasSize(60);
+    assertThat(sortedNumbers(marks)).hasSize(24);
   }
 
   @Test
