@@ -80,10 +80,8 @@ final class HaltWatch implements AutoCloseable {
       // subscribe first, then read: a halt enqueued in between wakes the subscription
       watched.put(
           runQueue,
-          queue
-              .store()
-              .subscribe(
-                  haltQueue(runQueue), () -> THREADS.newThread(() -> read(runQueue)).start()));
+          queue.subscribe(
+              haltQueue(runQueue), () -> THREADS.newThread(() -> read(runQueue)).start()));
       read(runQueue);
     }
   }

@@ -99,10 +99,11 @@ final class WorkerCommand implements Callable<Integer> {
     Map<String, Worker> workers = new LinkedHashMap<>();
     try (JobQueue q = JobQueue.open(db);
         HaltWatch halt = new HaltWatch(q)) {
-      AutoCloseable woken = q.store().subscribe(DistributedRun.RUNS, () -> wake(me));
+      AutoCloseable woken = q.subscribe(DistributedRun.RUNS, () -> wake(me));
       Slots shared = new Slots(slots);
       boolean waitingSaid = false;
       while (!stop) {
+        woke = false; // cleared before looking, so a run announced meanwhile wakes the park below
         String only = queue;
         List<String> live = only != null ? onlyIfUnfinished(q, only) : unfinished(q);
         for (String name : live) {
@@ -134,7 +135,6 @@ final class WorkerCommand implements Callable<Integer> {
           }
         }
         long until = time.readAfter(every);
-        woke = false;
         while (!stop && !woke && time.read() - until < 0) {
           time.parkUntil(until);
         }
@@ -175,7 +175,10 @@ final class WorkerCommand implements Callable<Integer> {
   }
 
   private static List<String> onlyIfUnfinished(JobQueue q, String name) {
-    return q.store().hasUnfinished(name) ? List.of(name) : List.of();
+    return q.counts(name).entrySet().stream()
+            .anyMatch(e -> !e.getKey().isFinal() && e.getValue() > 0)
+        ? List.of(name)
+        : List.of();
   }
 
   private Thread stopOnSignal(Thread main, CountDownLatch done) {
