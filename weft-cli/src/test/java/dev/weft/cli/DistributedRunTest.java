@@ -4,17 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.weft.jobs.JobQueue;
 import dev.weft.jobs.QueueLimits;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -62,74 +57,53 @@ class DistributedRunTest {
     return c.err().replaceFirst("(?s).*queue (weft-run-[0-9a-f]+):.*", "$1");
   }
 
-  /** A real {@code weft worker} JVM, its stderr followed line by line. */
+  /**
+   * A real {@code weft} JVM ({@code worker} unless told {@code run}); its stdout and stderr go to
+   * files, so nothing is lost when it exits while being read.
+   */
   static final class WorkerProcess implements AutoCloseable {
     final Process process;
     final Path outFile;
-    final List<String> errLines = new ArrayList<>();
-    private final CountDownLatch waiting = new CountDownLatch(1);
-    private final Thread reader;
+    final Path errFile;
 
     WorkerProcess(Path outFile, String... args) throws IOException {
       this.outFile = outFile;
+      this.errFile = outFile.resolveSibling(outFile.getFileName() + ".err");
       List<String> cmd = new ArrayList<>();
       cmd.add(ProcessHandle.current().info().command().orElseThrow());
+      cmd.add("--enable-native-access=ALL-UNNAMED");
       cmd.add("-cp");
       cmd.add(System.getProperty("java.class.path"));
       cmd.add("dev.weft.cli.Main");
-      cmd.add("worker");
+      if (!args[0].equals("run")) {
+        cmd.add("worker");
+      }
       cmd.addAll(List.of(args));
-      ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(outFile.toFile());
+      ProcessBuilder pb =
+          new ProcessBuilder(cmd).redirectOutput(outFile.toFile()).redirectError(errFile.toFile());
       pb.environment().put("WHO", "worker");
       process = pb.start();
       process.getOutputStream().close();
-      InputStream err = process.getErrorStream();
-      reader =
-          new Thread(
-              () -> {
-                try (BufferedReader r =
-                    new BufferedReader(new InputStreamReader(err, StandardCharsets.UTF_8))) {
-                  for (String line; (line = r.readLine()) != null; ) {
-                    synchronized (errLines) {
-                      errLines.add(line);
-                    }
-                    if (line.contains("waiting for runs")) {
-                      waiting.countDown();
-                    }
-                  }
-                } catch (IOException e) {
-                  // the process ended
-                }
-              },
-              "test-worker-stderr");
-      reader.start();
     }
 
-    /**
-     * Waits until the worker says it waits for runs (a real event, bounded by the test timeout).
-     */
-    void awaitWaiting() throws InterruptedException {
-      while (!waiting.await(1, TimeUnit.SECONDS)) {
-        assertThat(process.isAlive()).as("worker died: %s", err()).isTrue();
-      }
+    /** Waits until its stderr says {@code text} (a real event, bounded by the test timeout). */
+    void awaitErr(String text) throws IOException, InterruptedException {
+      awaitFile(errFile, () -> err().contains(text) || !process.isAlive());
+      assertThat(err()).contains(text);
     }
 
     String out() throws IOException {
       return Files.readString(outFile);
     }
 
-    String err() {
-      synchronized (errLines) {
-        return String.join("\n", errLines);
-      }
+    String err() throws IOException {
+      return Files.exists(errFile) ? Files.readString(errFile) : "";
     }
 
     /** Stops it as Ctrl-C would (SIGTERM) and {@return its exit code}. */
     int stop() throws InterruptedException {
       process.destroy();
-      int code = process.waitFor();
-      reader.join();
-      return code;
+      return process.waitFor();
     }
 
     @Override
@@ -138,7 +112,33 @@ class DistributedRunTest {
         process.destroyForcibly();
         process.waitFor();
       }
-      reader.join();
+    }
+  }
+
+  /** A condition on files that may throw. */
+  @FunctionalInterface
+  interface FileCondition {
+    boolean holds() throws IOException;
+  }
+
+  /**
+   * Waits until {@code done} holds, checking again on every change in {@code file}'s folder (the
+   * file system's events; the one-second poll only guards against a missed event).
+   */
+  static void awaitFile(Path file, FileCondition done) throws IOException, InterruptedException {
+    try (java.nio.file.WatchService watch = file.getFileSystem().newWatchService()) {
+      file.getParent()
+          .register(
+              watch,
+              java.nio.file.StandardWatchEventKinds.ENTRY_CREATE,
+              java.nio.file.StandardWatchEventKinds.ENTRY_MODIFY);
+      while (!done.holds()) {
+        java.nio.file.WatchKey k = watch.poll(1, TimeUnit.SECONDS);
+        if (k != null) {
+          k.pollEvents();
+          k.reset();
+        }
+      }
     }
   }
 
@@ -256,7 +256,7 @@ class DistributedRunTest {
     String cmd = startedTogether(started, 2) + "; echo out-{}-$WHO; test {} -ne 4";
     try (WorkerProcess worker =
         new WorkerProcess(dir.resolve("worker.out"), "--db", db, "-j", "1", "--poll", "1m")) {
-      worker.awaitWaiting();
+      worker.awaitErr("waiting for runs");
       Cli run =
           Cli.run(
               "",
@@ -280,6 +280,35 @@ class DistributedRunTest {
       assertThat(worker.out()).isEmpty();
       assertThat(worker.err()).contains("working on " + queueOf(run));
     }
+  }
+
+  @Test
+  void ctrlCOnARunGivesItsJobsBackAndResumeFinishesThem() throws Exception {
+    String db = CliPostgres.freshPostgresUrl("weft_cli_interrupt");
+    Path started = dir.resolve("marks").resolve("started");
+    Files.createDirectories(started.getParent());
+    Path flag = dir.resolve("flag");
+    String cmd =
+        "if [ -e " + flag + " ]; then echo done-{}; else echo {} >> " + started + "; sleep 60; fi";
+    String[] args = {"run", "--db", db, "-j", "2", cmd, ":::", "1", "2"};
+    try (WorkerProcess run = new WorkerProcess(dir.resolve("run.out"), args)) {
+      awaitFile(started, () -> Files.exists(started) && Files.readAllLines(started).size() >= 2);
+      assertThat(run.stop()).isEqualTo(255);
+      assertThat(run.err()).contains("weft: interrupted;");
+      assertThat(run.out()).isEmpty();
+    }
+    // both jobs are available again at once (not running until their leases expire)
+    Cli s = Cli.run("", "status", "--db", db);
+    assertThat(s.out()).containsPattern("weft-run-[0-9a-f]+ +0 +2 +0 +0 +0 +0 +0 ");
+    Files.createFile(flag);
+    // the interrupted run gave its two jobs back at once: resuming runs them, without waiting
+    // for a lease to expire
+    Cli resumed =
+        Cli.run(
+            "", concat(new String[] {"run", "--resume"}, Arrays.copyOfRange(args, 1, args.length)));
+    assertThat(resumed.exit).as(resumed.err()).isZero();
+    assertThat(resumed.err()).contains(": 0 new jobs;");
+    assertThat(resumed.out().lines().sorted().toList()).containsExactly("done-1", "done-2");
   }
 
   @Test
