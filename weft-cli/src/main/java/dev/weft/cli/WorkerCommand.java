@@ -35,7 +35,7 @@ import picocli.CommandLine.Option;
       "(they wake it at once); --exit-when-idle exits instead once no run has unfinished jobs.",
       "With --queue it works on that run only, and exits when it is drained.",
       "Outputs, the job log, results and dead letters go to the 'weft run' process of the run;",
-      "{%} is this worker's slot number. Ctrl-C or SIGTERM stops it gracefully: its running",
+      "{%%} is this worker's slot number. Ctrl-C or SIGTERM stops it gracefully: its running",
       "jobs go back to the queue at once, for other workers.",
       "",
       "Examples:",
