@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Objects;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
@@ -205,6 +206,32 @@ final class DependencyRun implements Iterator<List<String>> {
         dependants.getOrDefault(e[0], List.of()).forEach(d -> q.add(new String[] {d, e[0]}));
       }
     }
+  }
+
+  /**
+   * {@return every job of the file in an order where each comes after all it needs: ready jobs in
+   * file order first, then each as soon as its needs are placed (the same order on every read)}
+   */
+  List<Job> topological() {
+    Map<String, Integer> left = new HashMap<>();
+    Deque<String> q = new ArrayDeque<>();
+    for (Job j : jobs.values()) {
+      left.put(j.id(), j.needs().size());
+      if (j.needs().isEmpty()) {
+        q.add(j.id());
+      }
+    }
+    List<Job> order = new ArrayList<>(jobs.size());
+    while (!q.isEmpty()) {
+      String id = q.poll();
+      order.add(Objects.requireNonNull(jobs.get(id)));
+      for (String d : dependants.getOrDefault(id, List.of())) {
+        if (left.merge(d, -1, Integer::sum) == 0) {
+          q.add(d);
+        }
+      }
+    }
+    return order;
   }
 
   /** {@return the number of jobs in the file} */

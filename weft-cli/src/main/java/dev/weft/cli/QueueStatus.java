@@ -22,7 +22,8 @@ final class QueueStatus {
 
   /** Prints the status of the queues in {@code jobs} to {@code out}. */
   static void print(JobQueue jobs, PrintStream out) {
-    Map<String, Map<JobState, Long>> counts = jobs.counts();
+    Map<String, Map<JobState, Long>> counts = new java.util.TreeMap<>(jobs.counts());
+    counts.keySet().removeIf(DistributedRun::internal); // reports, halts: weft's own plumbing
     out.printf(
         "%-34s %9s %9s %9s %9s %9s %9s %9s %8s%n",
         "queue",
@@ -52,6 +53,9 @@ final class QueueStatus {
       }
     }
     for (WorkerInfo w : jobs.workers()) {
+      if (DistributedRun.internal(w.queue())) {
+        continue;
+      }
       out.printf(
           "worker %s on %s at %s: %d slots, heartbeat %s%n",
           w.id(), w.queue(), w.host(), w.concurrency(), w.heartbeatAt());

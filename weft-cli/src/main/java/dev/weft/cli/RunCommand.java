@@ -1,6 +1,7 @@
 package dev.weft.cli;
 
 import dev.weft.jobs.JobQueue;
+import dev.weft.jobs.Worker;
 import dev.weft.observe.Progress;
 import dev.weft.observe.ProgressBar;
 import dev.weft.observe.WeftThreads;
@@ -54,6 +55,13 @@ import picocli.CommandLine.Parameters;
       "",
       "State: every run is recorded in SQLite (.weft/state.db); after Ctrl-C or a crash,",
       "'--resume' skips the jobs that finished and '--resume-failed' re-runs failed ones.",
+      "",
+      "Several machines: with '--db postgres://...' the jobs go into a shared queue that",
+      "'weft worker --db ...' on other machines drains too; this process prints the output of",
+      "every job wherever it ran, writes --joblog/--results/--dead-letter for all of them, and",
+      "exits when all have ended. --rate and --delay become the queue's limit in the database",
+      "(all machines together), --halt reaches every worker, {%%} is the slot on the machine",
+      "that runs the job, and --resume follows the last run of the same command again.",
       "",
       "Examples:",
       "  weft run gzip ::: *.log",
@@ -156,7 +164,9 @@ final class RunCommand implements Callable<Integer> {
   @Option(
       names = "--db",
       paramLabel = "URL",
-      description = "postgres://... : a shared queue that 'weft worker' on other machines drains.")
+      description =
+          "postgres://... : a shared queue that 'weft worker' on other machines drains too;"
+              + " outputs and records of all jobs come back here.")
   @Nullable String db;
 
   @Option(names = "--no-state", description = "Record nothing; --resume is then impossible.")
@@ -219,7 +229,7 @@ final class RunCommand implements Callable<Integer> {
     }
     RunSettings settings = settings();
     if (db != null) {
-      return runDistributed(db, settings, dag != null);
+      return runDistributed(db, settings, dag);
     }
     CommandWords split = CommandWords.split(words);
     List<InputSource.Spec> specs = new ArrayList<>();
@@ -261,7 +271,7 @@ final class RunCommand implements Callable<Integer> {
               tracker,
               time);
       CountDownLatch ended = new CountDownLatch(1);
-      Thread hook = Main.signals() ? onInterrupt(runner, ended) : null;
+      Thread hook = Main.signals() ? onInterrupt(runner::interrupt, ended) : null;
       String stateFailure = null;
       ProgressBar shown = progress == null ? null : showProgress(progress, err, "jobs", time);
       try {
@@ -308,56 +318,127 @@ final class RunCommand implements Callable<Integer> {
     }
   }
 
-  private int runDistributed(String url, RunSettings settings, boolean dag) throws IOException {
+  private int runDistributed(String url, RunSettings settings, @Nullable DependencyRun dag)
+      throws IOException {
     DatabaseUrl.parse(url).checkReachable(url, Duration.ofSeconds(5));
-    if (dag
-        || resume
-        || resumeFailed
-        || keepOrder
-        || rate != null
-        || delay != null
-        || !halt.equals("never")
-        || joblog != null
-        || results != null
-        || deadLetter != null
-        || bar
-        || eta) {
-      throw new BadInput(
-          "--db does not combine with --jobs FILE, --resume, --resume-failed, --keep-order,"
-              + " --rate, --delay, --halt, --joblog, --results, --dead-letter, --bar or --eta yet");
-    }
     CommandWords split = CommandWords.split(words);
     List<InputSource.Spec> specs = new ArrayList<>();
     argFiles.forEach(f -> specs.add(InputSource.Spec.file(f, false)));
     specs.addAll(split.sources());
-    try (InputSource input = new InputSource(specs, stdin, colsepPattern())) {
+    try (InputSource input =
+            dag != null
+                ? new InputSource(List.of(), InputStream.nullInputStream(), null)
+                : new InputSource(specs, stdin, colsepPattern());
+        Closer closer = new Closer()) {
       if (settings.dryRun()) {
+        if (dag != null) {
+          dag.topological().forEach(j -> out.println(j.cmd()));
+          return 0;
+        }
         for (long seq = 1; input.hasNext(); seq++) {
           out.println(settings.template().line(input.next(), seq, 1));
         }
         return 0;
       }
-      String runId = key(settings.template().text() + "\n" + input.describe());
-      try (JobQueue jobs = JobQueue.open(url)) {
-        long added = DistributedRun.enqueue(jobs, runId, settings, backoff, input);
+      boolean resuming = resume || resumeFailed;
+      JobLog log = joblog == null ? null : closer.add(new JobLog(joblog, resuming));
+      LineFile res =
+          results == null ? null : closer.add(new LineFile("--results", results, resuming));
+      LineFile dead =
+          deadLetter == null
+              ? null
+              : closer.add(new LineFile("--dead-letter", deadLetter, resuming));
+      String identity =
+          dag != null
+              ? "--jobs\n" + Files.readString(Path.of(String.valueOf(jobsFile)))
+              : settings.template().text() + "\n" + input.describe();
+      try (JobQueue jobs = JobQueue.open(url);
+          HaltWatch watch = new HaltWatch(jobs)) {
+        String runId = DistributedRun.runId(jobs, identity, resuming);
         String queue = DistributedRun.queueName(runId);
+        long total;
+        long added;
+        RunFollower.Graph graph = null;
+        if (dag != null) {
+          long[] a = {0};
+          graph = DistributedRun.enqueue(jobs, runId, settings, backoff, dag, a);
+          total = dag.size();
+          added = a[0];
+        } else {
+          long[] r = DistributedRun.enqueue(jobs, runId, settings, split.command(), backoff, input);
+          total = r[0];
+          added = r[1];
+        }
+        DistributedRun.rate(jobs, runId, settings.startInterval());
+        if (resumeFailed) {
+          jobs.retryAllDead(queue);
+        }
+        List<Long> before = resuming ? DistributedRun.finished(jobs, runId) : List.of();
         err.println(
             "weft: queue "
                 + queue
                 + ": "
                 + added
                 + " new jobs; 'weft worker --db URL' on other machines helps drain it");
-        DistributedRun.work(
-            jobs,
-            List.of(queue),
-            settings.jobs(),
-            new OutputPrinter(out, err, false),
-            Main.signals());
-        out.flush();
-        return DistributedRun.exitStatus(jobs, runId);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return Main.ERROR;
+        DistributedRun.announce(jobs, runId, time);
+        Progress progress = bar || eta ? progress(OptionalLong.of(total), time) : null;
+        HaltTracker tracker = new HaltTracker(settings.halt(), OptionalLong.of(total));
+        OutputPrinter printer = new OutputPrinter(out, err, settings.keepOrder());
+        RunFollower follower =
+            new RunFollower(
+                total,
+                settings,
+                new Runner.Sinks(printer, log, res, dead, progress, null, out, err),
+                tracker,
+                graph,
+                when -> HaltWatch.halt(jobs, queue, when));
+        for (long s : before) {
+          follower.endedBefore(s);
+        }
+        CountDownLatch ended = new CountDownLatch(1);
+        Thread hook = Main.signals() ? onInterrupt(follower::interrupt, ended) : null;
+        ProgressBar shown = progress == null ? null : showProgress(progress, err, "jobs", time);
+        Worker reports =
+            jobs.worker(DistributedRun.reportQueue(runId))
+                .handler(CommandJob.REPORT, follower)
+                .concurrency(4)
+                .start();
+        Worker work = null;
+        try {
+          work =
+              DistributedRun.commandWorker(
+                  jobs, queue, new Slots(settings.jobs()), settings.jobs(), watch, time);
+          follower.awaitEnded();
+        } finally {
+          if (work != null) {
+            work.close();
+          }
+          reports.close();
+          if (shown != null) {
+            shown.close();
+          }
+          printer.flushAll();
+          out.flush();
+          if (follower.interrupted()) {
+            err.println(
+                "weft: interrupted; the run's jobs stay queued for 'weft worker', and the same"
+                    + " command with --resume follows the run again");
+          }
+          ended.countDown();
+          if (hook != null) {
+            try {
+              Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+              // the hook is running: it exits with 255 once we return
+            }
+          }
+        }
+        String failure = follower.sinkFailure();
+        if (failure != null) {
+          err.println("weft: " + failure);
+          return Main.ERROR;
+        }
+        return follower.interrupted() ? Main.ERROR : tracker.exitStatus();
       }
     }
   }
@@ -444,11 +525,11 @@ final class RunCommand implements Callable<Integer> {
     }
   }
 
-  private static Thread onInterrupt(Runner runner, CountDownLatch ended) {
+  private static Thread onInterrupt(Runnable interrupt, CountDownLatch ended) {
     Thread hook =
         WeftThreads.platform("weft-interrupt", false)
             .newThread(() -> {
-              runner.interrupt();
+              interrupt.run();
               try {
                 ended.await();
               } catch (InterruptedException e) {

@@ -229,6 +229,19 @@ public final class JobQueue implements AutoCloseable {
     return store.limits(queue);
   }
 
+  /**
+   * Calls {@code wake} after jobs are enqueued into {@code queue}: by any process when the store is
+   * PostgreSQL ({@code LISTEN/NOTIFY}), by this process otherwise; coalesced, sometimes spurious,
+   * and also after a reconnect (when notifications may have been lost). {@code wake} must return
+   * quickly: it runs on the store's listening thread.
+   *
+   * @return a handle whose {@code close()} stops the calls
+   */
+  public AutoCloseable subscribe(String queue, Runnable wake) {
+    return store.subscribe(
+        Objects.requireNonNull(queue, "queue"), Objects.requireNonNull(wake, "wake"));
+  }
+
   /** Closes the store. Workers must be closed first. Idempotent. */
   @Override
   public void close() {

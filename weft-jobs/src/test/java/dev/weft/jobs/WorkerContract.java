@@ -58,6 +58,15 @@ abstract class WorkerContract {
   record Item(int i) {}
 
   @Test
+  void subscribeWakesAfterAnEnqueueIntoItsQueueUntilClosed() throws Exception {
+    java.util.concurrent.CountDownLatch woken = new java.util.concurrent.CountDownLatch(1);
+    AutoCloseable sub = jobs.subscribe("watched", woken::countDown);
+    jobs.enqueue(NewJob.of("watched", "k", Map.of()));
+    assertThat(woken.await(PATIENCE.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    sub.close();
+  }
+
+  @Test
   void runsEveryJobExactlyOnceWhenNothingFails() throws Exception {
     jobs.enqueue(many(300, "work"));
     Map<Long, AtomicInteger> runs = new ConcurrentHashMap<>();
