@@ -10,7 +10,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
@@ -41,10 +44,10 @@ final class ProcessRunner {
    * those are read on platform threads; {@code ProcessBuilder}'s pipes park virtual threads
    * properly.
    */
-  private static final ThreadFactory READERS =
+  private static final ExecutorService READERS =
       NATIVE
-          ? WeftThreads.platform("weft-run-output", true)
-          : WeftThreads.virtual("weft-run-output");
+          ? Executors.newCachedThreadPool(WeftThreads.platform("weft-run-output", true))
+          : Executors.newThreadPerTaskExecutor(WeftThreads.virtual("weft-run-output"));
 
   private final boolean setsid;
   private final Duration grace;
@@ -85,16 +88,14 @@ final class ProcessRunner {
     private final @Nullable Process process;
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    private final @Nullable Thread outReader;
-    private final @Nullable Thread errReader;
+    private final @Nullable Future<?> outReader;
+    private final @Nullable Future<?> errReader;
     private volatile boolean killed;
 
     private Job(Process process) {
       this.process = process;
-      this.outReader = READERS.newThread(() -> drain(process.getInputStream(), out));
-      this.errReader = READERS.newThread(() -> drain(process.getErrorStream(), err));
-      outReader.start();
-      errReader.start();
+      this.outReader = READERS.submit(() -> drain(process.getInputStream(), out));
+      this.errReader = READERS.submit(() -> drain(process.getErrorStream(), err));
     }
 
     private Job(String failure) {
@@ -186,11 +187,15 @@ final class ProcessRunner {
     }
 
     private void joinReaders() throws InterruptedException {
-      Thread o = outReader;
-      Thread e = errReader;
+      Future<?> o = outReader;
+      Future<?> e = errReader;
       if (o != null && e != null) {
-        o.join();
-        e.join();
+        try {
+          o.get();
+          e.get();
+        } catch (ExecutionException x) {
+          throw new IllegalStateException("reading a job's output failed", x.getCause());
+        }
       }
     }
   }
