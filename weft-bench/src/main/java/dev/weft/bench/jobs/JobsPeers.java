@@ -16,6 +16,8 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -45,8 +47,9 @@ import org.jobrunr.utils.mapper.jackson.JacksonJsonMapper;
  *
  * <p>Run: {@code java -cp weft-bench/target/benchmarks.jar dev.weft.bench.jobs.JobsPeers
  * jdbc:postgresql://… [jobs] [concurrency] [systems]}, where systems is a comma list of {@code
- * weft,db-scheduler,jobrunr}. The worker processes are the same class with {@code child} as the
- * first argument; they wait for "go" and "stop" on standard input.
+ * weft,db-scheduler,jobrunr,weft-sqlite} (the last: weft on a SQLite file, its embedded store). The
+ * worker processes are the same class with {@code child} as the first argument; they wait for "go"
+ * and "stop" on standard input.
  */
 public final class JobsPeers {
 
@@ -68,7 +71,10 @@ public final class JobsPeers {
     for (String system : systems) {
       double[] perProcesses = new double[3];
       for (int processes : new int[] {1, 2}) {
-        String url = freshDatabase(base, "bench_" + system.replace('-', '_'));
+        String url =
+            system.equals("weft-sqlite")
+                ? freshSqlite()
+                : freshDatabase(base, "bench_" + system.replace('-', '_'));
         long t0 = TIME.read();
         enqueue(system, url, jobs);
         double enqueueRate = jobs / seconds(t0);
@@ -102,7 +108,7 @@ public final class JobsPeers {
   private static void enqueue(String system, String url, int jobs) throws Exception {
     int batch = 1000;
     switch (system) {
-      case "weft" -> {
+      case "weft", "weft-sqlite" -> {
         try (JobQueue q = JobQueue.open(url)) {
           for (int i = 0; i < jobs; i += batch) {
             q.enqueue(
@@ -203,7 +209,7 @@ public final class JobsPeers {
   private static long done(String system, Connection c, int jobs) throws Exception {
     String sql =
         switch (system) {
-          case "weft" -> "select count(*) from weft_jobs where state = 'succeeded'";
+          case "weft", "weft-sqlite" -> "select count(*) from weft_jobs where state = 'succeeded'";
           case "db-scheduler" -> "select " + jobs + " - count(*) from scheduled_tasks";
           case "jobrunr" -> "select count(*) from jobrunr_jobs where state = 'SUCCEEDED'";
           default -> throw new IllegalArgumentException(system);
@@ -213,6 +219,15 @@ public final class JobsPeers {
       r.next();
       return r.getLong(1);
     }
+  }
+
+  /**
+   * {@return the JDBC URL of a new, empty SQLite file: weft's embedded store, drained the same way}
+   */
+  private static String freshSqlite() throws Exception {
+    Path dir = Files.createTempDirectory("weft-jobs-peers");
+    dir.toFile().deleteOnExit();
+    return "jdbc:sqlite:" + dir.resolve("jobs.db");
   }
 
   private static String freshDatabase(String base, String name) throws Exception {
@@ -279,8 +294,9 @@ public final class JobsPeers {
     BufferedReader in =
         new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     switch (system) {
-      case "weft" -> {
-        try (JobQueue q = JobQueue.postgres(url, 8, TIME)) {
+      case "weft", "weft-sqlite" -> {
+        try (JobQueue q =
+            system.equals("weft") ? JobQueue.postgres(url, 8, TIME) : JobQueue.open(url)) {
           q.counts();
           ready(in);
           Worker w =
