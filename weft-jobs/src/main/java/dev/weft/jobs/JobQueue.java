@@ -181,12 +181,17 @@ public final class JobQueue implements AutoCloseable {
 
   /**
    * {@return whether dead or cancelled job {@code id} of {@code queue} was made available again}
+   * Its descendants that were cancelled because it died go back to waiting for their parents in the
+   * same transaction (one that still has another dead parent stays cancelled, naming that parent).
    */
   public boolean retry(String queue, long id) {
     return store.retry(queue, id, time.wallTime()) > 0;
   }
 
-  /** {@return how many dead jobs of {@code queue} were made available again} */
+  /**
+   * {@return how many dead jobs of {@code queue} were made available again} As with {@link
+   * #retry(String, long)}, the descendants their deaths cancelled are restored.
+   */
   public int retryAllDead(String queue) {
     return store.retry(queue, null, time.wallTime());
   }
