@@ -2,7 +2,6 @@ package dev.weft.cli;
 
 import dev.weft.observe.Progress;
 import dev.weft.observe.ProgressBar;
-import dev.weft.observe.WeftThreads;
 import dev.weft.time.TimeSource;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,7 +14,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -207,8 +205,7 @@ final class FetchCommand implements Callable<Integer> {
       Progress progress = bar || eta ? RunCommand.progress(total, time) : null;
       Fetcher fetcher =
           new Fetcher(settings, new Fetcher.Sinks(results, dir, dead, progress, runState), time);
-      CountDownLatch ended = new CountDownLatch(1);
-      Thread hook = Main.signals() ? onInterrupt(fetcher, ended) : null;
+      InterruptHook hook = InterruptHook.install(fetcher::interrupt);
       Fetcher.Stats stats;
       String stateFailure = null;
       ProgressBar shown =
@@ -225,14 +222,7 @@ final class FetchCommand implements Callable<Integer> {
         if (fetcher.interrupted()) {
           err.println("weft: interrupted; finished URLs are recorded, --resume fetches the rest");
         }
-        ended.countDown();
-        if (hook != null) {
-          try {
-            Runtime.getRuntime().removeShutdownHook(hook);
-          } catch (IllegalStateException shuttingDown) {
-            // the hook is running: it exits with 255 once we return
-          }
-        }
+        hook.close();
       }
       String failure = fetcher.sinkFailure() != null ? fetcher.sinkFailure() : stateFailure;
       if (failure != null) {
@@ -258,21 +248,5 @@ final class FetchCommand implements Callable<Integer> {
         return String.join("\t", input.next());
       }
     };
-  }
-
-  private static Thread onInterrupt(Fetcher fetcher, CountDownLatch ended) {
-    Thread hook =
-        WeftThreads.platform("weft-interrupt", false)
-            .newThread(() -> {
-              fetcher.interrupt();
-              try {
-                ended.await();
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-              }
-              Runtime.getRuntime().halt(Main.ERROR);
-            });
-    Runtime.getRuntime().addShutdownHook(hook);
-    return hook;
   }
 }

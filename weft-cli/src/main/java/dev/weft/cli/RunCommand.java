@@ -4,7 +4,6 @@ import dev.weft.jobs.JobQueue;
 import dev.weft.jobs.Worker;
 import dev.weft.observe.Progress;
 import dev.weft.observe.ProgressBar;
-import dev.weft.observe.WeftThreads;
 import dev.weft.policy.Backoff;
 import dev.weft.time.TimeSource;
 import java.io.IOException;
@@ -22,7 +21,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import org.jspecify.annotations.Nullable;
@@ -270,8 +268,7 @@ final class RunCommand implements Callable<Integer> {
               new Runner.Sinks(printer, log, res, dead, progress, runState, out, err),
               tracker,
               time);
-      CountDownLatch ended = new CountDownLatch(1);
-      Thread hook = Main.signals() ? onInterrupt(runner::interrupt, ended) : null;
+      InterruptHook hook = InterruptHook.install(runner::interrupt);
       String stateFailure = null;
       ProgressBar shown = progress == null ? null : showProgress(progress, err, "jobs", time);
       try {
@@ -297,14 +294,7 @@ final class RunCommand implements Callable<Integer> {
         if (runner.interrupted()) {
           err.println("weft: interrupted; finished jobs are recorded, --resume runs the rest");
         }
-        ended.countDown();
-        if (hook != null) {
-          try {
-            Runtime.getRuntime().removeShutdownHook(hook);
-          } catch (IllegalStateException shuttingDown) {
-            // the hook is running: it exits with 255 once we return
-          }
-        }
+        hook.close();
       }
       String failure = runner.sinkFailure() != null ? runner.sinkFailure() : stateFailure;
       if (failure != null) {
@@ -395,8 +385,7 @@ final class RunCommand implements Callable<Integer> {
         for (long s : before) {
           follower.endedBefore(s);
         }
-        CountDownLatch ended = new CountDownLatch(1);
-        Thread hook = Main.signals() ? onInterrupt(follower::interrupt, ended) : null;
+        InterruptHook hook = InterruptHook.install(follower::interrupt);
         ProgressBar shown = progress == null ? null : showProgress(progress, err, "jobs", time);
         Worker reports =
             jobs.worker(DistributedRun.reportQueue(runId))
@@ -424,14 +413,7 @@ final class RunCommand implements Callable<Integer> {
                 "weft: interrupted; the run's jobs stay queued for 'weft worker', and the same"
                     + " command with --resume follows the run again");
           }
-          ended.countDown();
-          if (hook != null) {
-            try {
-              Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-              // the hook is running: it exits with 255 once we return
-            }
-          }
+          hook.close();
         }
         String failure = follower.sinkFailure();
         if (failure != null) {
@@ -523,22 +505,6 @@ final class RunCommand implements Callable<Integer> {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
-  }
-
-  private static Thread onInterrupt(Runnable interrupt, CountDownLatch ended) {
-    Thread hook =
-        WeftThreads.platform("weft-interrupt", false)
-            .newThread(() -> {
-              interrupt.run();
-              try {
-                ended.await();
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-              }
-              Runtime.getRuntime().halt(Main.ERROR);
-            });
-    Runtime.getRuntime().addShutdownHook(hook);
-    return hook;
   }
 
   InputStream stdin() {
