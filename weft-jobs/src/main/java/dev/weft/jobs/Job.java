@@ -69,52 +69,6 @@ public record Job(
     errors = List.copyOf(errors);
   }
 
-  /** A job without a rate key (the form of weft 1's stores). */
-  public Job(
-      long id,
-      String queue,
-      String kind,
-      String payload,
-      int priority,
-      JobState state,
-      Instant runAt,
-      int attempt,
-      int maxAttempts,
-      @Nullable String uniqueKey,
-      List<Long> parents,
-      List<String> tags,
-      @Nullable String progress,
-      List<JobError> errors,
-      @Nullable String reason,
-      @Nullable String leaseToken,
-      @Nullable Instant leaseExpiresAt,
-      @Nullable String workerId,
-      Instant createdAt,
-      @Nullable Instant finishedAt) {
-    this(
-        id,
-        queue,
-        kind,
-        payload,
-        priority,
-        state,
-        runAt,
-        attempt,
-        maxAttempts,
-        uniqueKey,
-        parents,
-        tags,
-        progress,
-        errors,
-        reason,
-        leaseToken,
-        leaseExpiresAt,
-        workerId,
-        createdAt,
-        finishedAt,
-        null);
-  }
-
   /** {@return the key that stays the same on every attempt of this job} */
   public String idempotencyKey() {
     return "weft-job-" + queue + "-" + id;

@@ -68,24 +68,6 @@ public record NewJob(
   }
 
   /**
-   * A job without a rate key.
-   *
-   * @throws IllegalArgumentException naming the component, its value and the rule
-   */
-  public NewJob(
-      String queue,
-      String kind,
-      String payloadJson,
-      int priority,
-      @Nullable Instant runAt,
-      int maxAttempts,
-      @Nullable String uniqueKey,
-      List<Long> parents,
-      List<String> tags) {
-    this(queue, kind, payloadJson, priority, runAt, maxAttempts, uniqueKey, parents, tags, null);
-  }
-
-  /**
    * {@return a job whose payload is {@code payload} written as JSON by Jackson}
    *
    * @throws IllegalArgumentException if Jackson cannot write {@code payload}
@@ -97,7 +79,7 @@ public record NewJob(
   /** {@return a job whose payload is the JSON text {@code payloadJson}, stored as given} */
   public static NewJob ofJson(String queue, String kind, String payloadJson) {
     return new NewJob(
-        queue, kind, payloadJson, 0, null, DEFAULT_MAX_ATTEMPTS, null, List.of(), List.of());
+        queue, kind, payloadJson, 0, null, DEFAULT_MAX_ATTEMPTS, null, List.of(), List.of(), null);
   }
 
   /** {@return a copy with this priority (higher runs first)} */

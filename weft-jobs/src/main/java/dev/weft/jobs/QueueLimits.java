@@ -54,23 +54,14 @@ public record QueueLimits(
     }
   }
 
-  /**
-   * Limits without a per-key rate.
-   *
-   * @throws IllegalArgumentException naming the component, its value and the rule
-   */
-  public QueueLimits(@Nullable Integer maxRunning, @Nullable Double perSecond, int burst) {
-    this(maxRunning, perSecond, burst, null, 1);
-  }
-
   /** {@return limits of at most {@code maxRunning} running jobs} */
   public static QueueLimits maxRunning(int maxRunning) {
-    return new QueueLimits(maxRunning, null, 1);
+    return new QueueLimits(maxRunning, null, 1, null, 1);
   }
 
   /** {@return limits of {@code perSecond} claims a second, with bursts of {@code burst}} */
   public static QueueLimits rate(double perSecond, int burst) {
-    return new QueueLimits(null, perSecond, burst);
+    return new QueueLimits(null, perSecond, burst, null, 1);
   }
 
   /**
