@@ -1,14 +1,9 @@
 package dev.weft.stream;
 
 import dev.weft.task.TaskFunction;
-import java.util.ArrayDeque;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Gatherer;
 import org.jspecify.annotations.Nullable;
 
@@ -61,7 +56,7 @@ final class ConcurrentMap<T, R> {
         State::finish);
   }
 
-  private final class Slot implements Runnable {
+  private final class Slot implements Runnable, InFlight.Unit {
     final long index;
     final T input;
     final State state;
@@ -109,11 +104,22 @@ final class ConcurrentMap<T, R> {
       }
     }
 
+    @Override
+    public @Nullable Throwable error() {
+      return error;
+    }
+
+    @Override
+    public long errorIndex() {
+      return index;
+    }
+
     synchronized boolean isCancelled() {
       return cancelled;
     }
 
-    synchronized void cancel() {
+    @Override
+    public synchronized void cancel() {
       cancelled = true;
       if (thread != null) {
         thread.interrupt();
@@ -121,14 +127,12 @@ final class ConcurrentMap<T, R> {
     }
   }
 
-  private final class State {
-    final LinkedBlockingQueue<Slot> done = new LinkedBlockingQueue<>();
-    final Set<Slot> live = ConcurrentHashMap.newKeySet();
-    final AtomicReference<@Nullable Slot> failure = new AtomicReference<>();
-    final ArrayDeque<Slot> window = new ArrayDeque<>();
-    final long start = Failures.start();
-    int running;
+  private final class State extends InFlight<Slot> {
     long next;
+
+    State() {
+      super("concurrent map");
+    }
 
     boolean integrate(T element, Gatherer.Downstream<? super R> downstream) {
       try {
@@ -181,22 +185,6 @@ final class ConcurrentMap<T, R> {
       }
     }
 
-    /** Takes one finished slot; counts it; throws the failure, if there is one, when fail-fast. */
-    private Slot take() {
-      Slot slot;
-      try {
-        slot = done.take();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        CancellationException c =
-            new CancellationException("interrupted while waiting for concurrent map results");
-        c.initCause(e);
-        throw c;
-      }
-      running--;
-      return slot;
-    }
-
     /** Emits what {@code slot} makes ready; false when downstream wants no more. */
     private boolean accept(Slot slot, Gatherer.Downstream<? super R> downstream) {
       if (slot.error != null) {
@@ -221,47 +209,6 @@ final class ConcurrentMap<T, R> {
       @SuppressWarnings("NullAway") // the function's own result, which may be null for nullable R
       boolean more = downstream.push(v);
       return more;
-    }
-
-    private void throwIfFailed() {
-      Slot failed = failure.get();
-      if (failed != null) {
-        Throwable error = Objects.requireNonNull(failed.error);
-        abandon();
-        if (error instanceof Error e) {
-          throw e;
-        }
-        throw Failures.wrap(failed.index, null, start, error);
-      }
-    }
-
-    private boolean stop() {
-      abandon();
-      return false;
-    }
-
-    void cancelAll() {
-      for (Slot s : live) {
-        s.cancel();
-      }
-    }
-
-    /** Cancels every live slot and waits, uninterruptibly, until all have returned. */
-    private void abandon() {
-      cancelAll();
-      boolean interrupted = false;
-      while (running > 0) {
-        try {
-          done.take();
-          running--;
-        } catch (InterruptedException e) {
-          interrupted = true;
-        }
-      }
-      window.clear();
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
     }
   }
 }

@@ -2,14 +2,9 @@ package dev.weft.stream;
 
 import dev.weft.task.TaskFunction;
 import dev.weft.time.TimeSource;
-import java.util.ArrayDeque;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Gatherer;
 import org.jspecify.annotations.Nullable;
 
@@ -62,7 +57,7 @@ final class CpuMap<T, R> {
         State::finish);
   }
 
-  private final class Chunk implements Runnable {
+  private final class Chunk implements Runnable, InFlight.Unit {
     final long first;
     final @Nullable Object[] items;
     final State state;
@@ -125,11 +120,22 @@ final class CpuMap<T, R> {
       return (T) items[i];
     }
 
+    @Override
+    public @Nullable Throwable error() {
+      return error;
+    }
+
+    @Override
+    public long errorIndex() {
+      return errorIndex;
+    }
+
     synchronized boolean isCancelled() {
       return cancelled;
     }
 
-    synchronized void cancel() {
+    @Override
+    public synchronized void cancel() {
       cancelled = true;
       if (thread != null) {
         thread.interrupt();
@@ -137,16 +143,14 @@ final class CpuMap<T, R> {
     }
   }
 
-  private final class State {
-    final LinkedBlockingQueue<Chunk> done = new LinkedBlockingQueue<>();
-    final Set<Chunk> live = ConcurrentHashMap.newKeySet();
-    final AtomicReference<@Nullable Chunk> failure = new AtomicReference<>();
-    final ArrayDeque<Chunk> window = new ArrayDeque<>();
-    final long start = Failures.start();
-    int running;
+  private final class State extends InFlight<Chunk> {
     long next;
     int chunkSize = 1;
     @Nullable Chunk open;
+
+    State() {
+      super("CPU map");
+    }
 
     boolean integrate(T element, Gatherer.Downstream<? super R> downstream) {
       try {
@@ -221,21 +225,6 @@ final class CpuMap<T, R> {
       return true;
     }
 
-    private Chunk take() {
-      Chunk c;
-      try {
-        c = done.take();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        CancellationException ce =
-            new CancellationException("interrupted while waiting for CPU map results");
-        ce.initCause(e);
-        throw ce;
-      }
-      running--;
-      return c;
-    }
-
     /** Adapts the chunk size, then emits the chunks now ready in order; false when done. */
     private boolean accept(Chunk c, Gatherer.Downstream<? super R> downstream) {
       Throwable error = c.error;
@@ -262,46 +251,9 @@ final class CpuMap<T, R> {
       return true;
     }
 
-    private void throwIfFailed() {
-      Chunk failed = failure.get();
-      if (failed != null) {
-        Throwable error = Objects.requireNonNull(failed.error);
-        abandon();
-        if (error instanceof Error e) {
-          throw e;
-        }
-        throw Failures.wrap(failed.errorIndex, null, start, error);
-      }
-    }
-
-    private boolean stop() {
-      abandon();
-      return false;
-    }
-
-    void cancelAll() {
-      for (Chunk c : live) {
-        c.cancel();
-      }
-    }
-
-    /** Cancels every live chunk and waits, uninterruptibly, until all have returned. */
-    private void abandon() {
-      cancelAll();
-      boolean interrupted = false;
-      while (running > 0) {
-        try {
-          done.take();
-          running--;
-        } catch (InterruptedException e) {
-          interrupted = true;
-        }
-      }
-      window.clear();
+    @Override
+    void abandoned() {
       open = null;
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
     }
   }
 }
