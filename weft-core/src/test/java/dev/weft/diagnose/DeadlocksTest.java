@@ -48,6 +48,29 @@ class DeadlocksTest {
     }
   }
 
+  /**
+   * {@return a body that takes {@code held}, waits until the other thread holds its lock too, then
+   * waits for {@code wanted}: interruptibly, or not (then the other's interrupt frees it)}
+   */
+  private static Runnable holdThenWant(
+      ReentrantLock held, ReentrantLock wanted, CountDownLatch bothHoldOne, boolean interruptibly) {
+    return () -> {
+      held.lock();
+      try {
+        bothHoldOne.countDown();
+        await(bothHoldOne);
+        if (interruptibly) {
+          lockInterruptibly(wanted);
+        } else {
+          wanted.lock();
+          wanted.unlock();
+        }
+      } finally {
+        held.unlock();
+      }
+    };
+  }
+
   private static Deadlocks.Deadlock findWith(String... names) {
     List<Deadlocks.Deadlock> found = Deadlocks.find();
     return found.stream()
@@ -64,30 +87,11 @@ class DeadlocksTest {
     Thread a =
         Thread.ofPlatform()
             .name("dl-platform-a")
-            .unstarted(() -> {
-              first.lock();
-              try {
-                bothHoldOne.countDown();
-                await(bothHoldOne);
-                lockInterruptibly(second);
-              } finally {
-                first.unlock();
-              }
-            });
+            .unstarted(holdThenWant(first, second, bothHoldOne, true));
     Thread b =
         Thread.ofPlatform()
             .name("dl-platform-b")
-            .unstarted(() -> {
-              second.lock();
-              try {
-                bothHoldOne.countDown();
-                await(bothHoldOne);
-                first.lock(); // not interruptible: a's interrupt frees it
-                first.unlock();
-              } finally {
-                second.unlock();
-              }
-            });
+            .unstarted(holdThenWant(second, first, bothHoldOne, false));
     a.start();
     b.start();
     try {
@@ -274,31 +278,9 @@ class DeadlocksTest {
     ReentrantLock second = new ReentrantLock();
     CountDownLatch bothHoldOne = new CountDownLatch(2);
     Thread a =
-        Thread.ofVirtual()
-            .name("dl-vjuc-a")
-            .start(() -> {
-              first.lock();
-              try {
-                bothHoldOne.countDown();
-                await(bothHoldOne);
-                lockInterruptibly(second);
-              } finally {
-                first.unlock();
-              }
-            });
+        Thread.ofVirtual().name("dl-vjuc-a").start(holdThenWant(first, second, bothHoldOne, true));
     Thread b =
-        Thread.ofVirtual()
-            .name("dl-vjuc-b")
-            .start(() -> {
-              second.lock();
-              try {
-                bothHoldOne.countDown();
-                await(bothHoldOne);
-                lockInterruptibly(first);
-              } finally {
-                second.unlock();
-              }
-            });
+        Thread.ofVirtual().name("dl-vjuc-b").start(holdThenWant(second, first, bothHoldOne, true));
     try {
       until(() -> second.hasQueuedThread(a) && first.hasQueuedThread(b));
       assertThat(Deadlocks.find()).noneMatch(d -> d.threadNames().contains("dl-vjuc-a"));
@@ -331,30 +313,11 @@ class DeadlocksTest {
         Thread a =
             Thread.ofPlatform()
                 .name("dl-watch-a")
-                .start(() -> {
-                  first.lock();
-                  try {
-                    bothHoldOne.countDown();
-                    await(bothHoldOne);
-                    lockInterruptibly(second);
-                  } finally {
-                    first.unlock();
-                  }
-                });
+                .start(holdThenWant(first, second, bothHoldOne, true));
         Thread b =
             Thread.ofPlatform()
                 .name("dl-watch-b")
-                .start(() -> {
-                  second.lock();
-                  try {
-                    bothHoldOne.countDown();
-                    await(bothHoldOne);
-                    first.lock();
-                    first.unlock();
-                  } finally {
-                    second.unlock();
-                  }
-                });
+                .start(holdThenWant(second, first, bothHoldOne, false));
         try {
           until(() -> second.hasQueuedThread(a) && first.hasQueuedThread(b));
           for (int look = 0; look < 3; look++) {
