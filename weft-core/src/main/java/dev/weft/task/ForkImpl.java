@@ -34,10 +34,13 @@ final class ForkImpl<T extends @Nullable Object>
   static final int WAS_CANCELLED = 3;
 
   private static final VarHandle RUN;
+  private static final VarHandle THREAD;
 
   static {
     try {
-      RUN = MethodHandles.lookup().findVarHandle(ForkImpl.class, "run", int.class);
+      MethodHandles.Lookup l = MethodHandles.lookup();
+      RUN = l.findVarHandle(ForkImpl.class, "run", int.class);
+      THREAD = l.findVarHandle(ForkImpl.class, "thread", Thread.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -52,6 +55,10 @@ final class ForkImpl<T extends @Nullable Object>
   private volatile int run;
 
   volatile @Nullable Thread runner;
+
+  @SuppressWarnings("UnusedVariable") // accessed through THREAD
+  private @Nullable Thread thread; // the scope's own thread for this fork, until it settles
+
   private @Nullable Runnable wrapped; // written before the thread starts
   private boolean bodyRan; // fork thread only
   private @Nullable Object bodyValue; // fork thread only
@@ -179,7 +186,18 @@ final class ForkImpl<T extends @Nullable Object>
     return RUN.compareAndSet(this, NEW, CANCELLED);
   }
 
+  /** Owner, before starting {@code t}: lists it as this fork's thread until the fork settles. */
+  void startedOn(Thread t) {
+    THREAD.setRelease(this, t);
+  }
+
+  /** {@return the thread this fork runs on, while it has not settled (scope threads only)} */
+  @Nullable Thread thread() {
+    return (Thread) THREAD.getAcquire(this);
+  }
+
   void settle(int how, @Nullable Object v, @Nullable Throwable t, long at) {
+    THREAD.setRelease(this, null);
     value = v;
     failure = t;
     settledAt = at;
@@ -221,10 +239,10 @@ final class ForkImpl<T extends @Nullable Object>
     if (o == PENDING) {
       throw notSettled("get");
     }
-    observed = true;
     if (o == SUCCEEDED) {
       return value();
     }
+    observed = true;
     throw unchecked();
   }
 
@@ -234,10 +252,10 @@ final class ForkImpl<T extends @Nullable Object>
     if (o == PENDING) {
       throw notSettled("settled");
     }
-    observed = true;
     if (o == SUCCEEDED) {
       return Settled.success(value());
     }
+    observed = true;
     return Settled.failure(o == WAS_CANCELLED ? cancellation() : failureOrThrow());
   }
 

@@ -38,6 +38,9 @@ final class ScopeFailures {
 
   static @Nullable Throwable failure(Scope s) {
     int k = s.kind;
+    if (k == Scope.NONE || k == Scope.BY_OWNER) {
+      return null; // nothing failed; cancel() joins normally
+    }
     int n = s.forkCount;
     int succeeded = 0;
     int failures = 0;

@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class WeftThreadsTest {
@@ -90,6 +92,58 @@ class WeftThreadsTest {
         t.join();
       }
       assertThat(WeftThreads.live()).doesNotContainAnyElementsOf(blocked);
+    }
+  }
+
+  /*
+   * A group is asked for its threads at every live() while it has one; a sweep drops it once it
+   * is idle, and ensureListed() lists it again when it gets a thread back.
+   */
+  @Test
+  void listsAGroupWhileItHasThreadsAndAgainWhenItGetsNewOnes() throws Exception {
+    Thread member = Thread.ofVirtual().unstarted(() -> {});
+    AtomicBoolean idle = new AtomicBoolean();
+    AtomicInteger asked = new AtomicInteger();
+    WeftThreads.Listing listing =
+        WeftThreads.listing(
+            new WeftThreads.Group() {
+              @Override
+              public void addLiveTo(List<Thread> out) {
+                asked.incrementAndGet();
+                if (!idle.get()) {
+                  out.add(member);
+                }
+              }
+
+              @Override
+              public boolean isIdle() {
+                return idle.get();
+              }
+            });
+    assertThat(WeftThreads.live()).doesNotContain(member);
+    assertThat(asked.get()).isZero(); // not listed before ensureListed
+    listing.ensureListed();
+    listing.ensureListed(); // listed once
+    assertThat(WeftThreads.live()).containsOnlyOnce(member);
+    churn(); // several sweeps of this stripe
+    assertThat(WeftThreads.live()).containsOnlyOnce(member); // kept: not idle
+    idle.set(true);
+    churn();
+    int before = asked.get();
+    assertThat(WeftThreads.live()).doesNotContain(member);
+    assertThat(asked.get()).isEqualTo(before); // swept: no longer asked
+    idle.set(false);
+    listing.ensureListed();
+    assertThat(WeftThreads.live()).containsOnlyOnce(member);
+  }
+
+  /** Makes and runs enough threads on this thread's stripe to trigger sweeps. */
+  private static void churn() throws InterruptedException {
+    ThreadFactory factory = WeftThreads.virtualUnnumbered("weft-wtt-group");
+    for (int i = 0; i < 3_000; i++) {
+      Thread t = factory.newThread(() -> {});
+      t.start();
+      t.join();
     }
   }
 

@@ -3,10 +3,14 @@ package dev.weft.task;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.weft.observe.WeftThreads;
 import dev.weft.test.ManualClock;
 import dev.weft.time.Deadline;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -32,6 +36,39 @@ class ScopeTest {
       assertThat(b.name()).isEqualTo("b");
       assertThat(b.index()).isEqualTo(1);
     }
+  }
+
+  /*
+   * Leak checks (weft-test's Leaks) see a scope's forks through WeftThreads.live(), where a scope
+   * lists its forks as one group: each fork's thread is listed from before it starts until it
+   * settles, including while it runs past a join that was never called.
+   */
+  @Test
+  void forksAreListedAsLiveThreadsUntilTheySettle() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch running = new CountDownLatch(3);
+    List<Thread> threads = Collections.synchronizedList(new ArrayList<>());
+    Scope scope = Scope.open();
+    try {
+      for (int i = 0; i < 3; i++) {
+        scope.fork(() -> {
+          threads.add(Thread.currentThread());
+          running.countDown();
+          release.await();
+          return null;
+        });
+      }
+      running.await();
+      assertThat(threads).hasSize(3);
+      assertThat(WeftThreads.live()).containsAll(threads);
+      release.countDown();
+      scope.join();
+      assertThat(WeftThreads.live()).doesNotContainAnyElementsOf(threads);
+    } finally {
+      release.countDown();
+      scope.close();
+    }
+    assertThat(WeftThreads.live()).doesNotContainAnyElementsOf(threads);
   }
 
   @Test
