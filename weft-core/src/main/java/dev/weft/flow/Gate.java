@@ -394,7 +394,8 @@ final class Gate {
 
     @Override
     public void close() {
-      if (RELEASED.compareAndSet(this, false, true)) {
+      if (!released) { // no compare-and-set: see Permit's thread-safety note
+        RELEASED.setOpaque(this, true);
         gate.release(count);
       }
     }

@@ -335,5 +335,28 @@ class LimiterTest {
     assertThat(p.isReleased()).isTrue();
     assertThat(limit.activeCount()).isZero();
     assertThat(limit.toString()).contains("'test'");
+    assertThat(admitted(limit, 3)).isEqualTo(2); // released once: still 2 permits, not 3
+  }
+
+  @Test
+  void aPermitHandedToAnotherThreadClosesOnce() throws Exception {
+    Limiter limit = limiter(2);
+    Permit p = limit.acquire();
+    Thread other = Thread.ofVirtual().start(p::close);
+    other.join(); // the hand-over: the other thread's close happens-before ours
+    assertThat(p.isReleased()).isTrue();
+    p.close();
+    assertThat(limit.activeCount()).isZero();
+    assertThat(admitted(limit, 3)).isEqualTo(2);
+  }
+
+  /** {@return how many of {@code tries} permits are granted at once (all then given back)} */
+  private static int admitted(Limiter limit, int tries) {
+    List<Permit> held = new ArrayList<>();
+    for (int i = 0; i < tries; i++) {
+      limit.tryAcquire().ifPresent(held::add);
+    }
+    held.forEach(Permit::close);
+    return held.size();
   }
 }
