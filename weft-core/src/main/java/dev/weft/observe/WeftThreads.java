@@ -79,6 +79,9 @@ public final class WeftThreads {
   }
 
   private static final int MIN_SWEEP_INTERVAL = 1024;
+
+  // the least growth of a stripe between sweeps; lowered by WeftThreadsTest to sweep at every push
+  static volatile int minSweepInterval = MIN_SWEEP_INTERVAL;
   private static final Stripe[] STRIPES = new Stripe[16];
 
   static {
@@ -287,7 +290,7 @@ public final class WeftThreads {
         }
         n = after;
       }
-      sweepAt = from.depth + Math.max(MIN_SWEEP_INTERVAL, live);
+      sweepAt = from.depth + Math.max(minSweepInterval, live);
     }
   }
 

@@ -137,6 +137,76 @@ class WeftThreadsTest {
     assertThat(WeftThreads.live()).containsOnlyOnce(member);
   }
 
+  /*
+   * The handshake between a sweep dropping an idle group and its owner making it busy again
+   * (Listing.drop): a thread on the owner's stripe sweeps over and over while the owner flips the
+   * group between idle and busy; every time it is busy and ensureListed() returned, live() must
+   * list it. (Checked by hand: a drop() that trusts its first idle reading fails this in each of
+   * three runs, within the first few thousand rounds.)
+   */
+  @Test
+  void aBusyGroupIsListedWhateverAConcurrentSweepDecided() throws Exception {
+    Thread member = Thread.ofVirtual().unstarted(() -> {});
+    AtomicBoolean busy = new AtomicBoolean();
+    WeftThreads.Listing listing =
+        WeftThreads.listing(
+            new WeftThreads.Group() {
+              @Override
+              public void addLiveTo(List<Thread> out) {
+                if (busy.get()) {
+                  out.add(member);
+                }
+              }
+
+              @Override
+              public boolean isIdle() {
+                return !busy.get();
+              }
+            });
+    AtomicBoolean done = new AtomicBoolean();
+    List<Throwable> errors = Collections.synchronizedList(new ArrayList<>());
+    Runnable sweeping =
+        () -> {
+          ThreadFactory factory = WeftThreads.virtualUnnumbered("weft-wtt-sweeper");
+          try {
+            while (!done.get()) {
+              Thread t = factory.newThread(() -> {});
+              t.start();
+              t.join(); // few live entries: each sweep is short and live() stays cheap
+            }
+          } catch (Throwable e) {
+            errors.add(e);
+          }
+        };
+    Thread sweeper = sameStripeAsMe(sweeping);
+    WeftThreads.minSweepInterval = 1; // each push sweeps: many more chances to race
+    sweeper.start();
+    try {
+      for (int i = 0; i < 100_000; i++) {
+        busy.set(true);
+        listing.ensureListed();
+        assertThat(WeftThreads.live()).as("round %d", i).contains(member);
+        busy.set(false);
+      }
+    } finally {
+      done.set(true);
+      sweeper.join();
+      WeftThreads.minSweepInterval = 1024;
+    }
+    assertThat(errors).isEmpty();
+  }
+
+  /** {@return an unstarted platform thread whose pushes land on the calling thread's stripe} */
+  private static Thread sameStripeAsMe(Runnable task) {
+    long mine = Thread.currentThread().threadId() & 15;
+    while (true) {
+      Thread t = Thread.ofPlatform().daemon(true).unstarted(task);
+      if ((t.threadId() & 15) == mine) {
+        return t;
+      }
+    }
+  }
+
   /** Makes and runs enough threads on this thread's stripe to trigger sweeps. */
   private static void churn() throws InterruptedException {
     ThreadFactory factory = WeftThreads.virtualUnnumbered("weft-wtt-group");
