@@ -168,6 +168,25 @@ public final class WeftThreads {
   /**
    * Threads that a component starts and tracks itself, listed by {@link #live()} as one entry. Its
    * methods are called from any thread, concurrently with the component, and must not block.
+   *
+   * {@snippet :
+   * final class Workers implements WeftThreads.Group {
+   *   private final Set<Thread> running = ConcurrentHashMap.newKeySet();
+   *   private final WeftThreads.Listing listing = WeftThreads.listing(this);
+   *
+   *   void start(Runnable task) {
+   *     Thread t = Thread.ofVirtual().unstarted(() -> {
+   *       try { task.run(); } finally { running.remove(Thread.currentThread()); }
+   *     });
+   *     running.add(t);          // visible to addLiveTo and isIdle ...
+   *     listing.ensureListed();  // ... before the listing is checked
+   *     t.start();
+   *   }
+   *
+   *   public void addLiveTo(List<Thread> out) { out.addAll(running); }
+   *   public boolean isIdle() { return running.isEmpty(); }
+   * }
+   * }
    */
   public interface Group {
     /**
