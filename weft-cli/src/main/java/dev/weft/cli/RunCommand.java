@@ -69,6 +69,9 @@ import picocli.CommandLine.Parameters;
     })
 final class RunCommand implements Callable<Integer> {
 
+  /** How long {@code run --db} lets its own handlers return their outcomes once every job ended. */
+  private static final Duration FINISHING_GRACE = Duration.ofSeconds(30);
+
   @Option(
       names = {"-j", "-P", "--max-procs"},
       paramLabel = "N",
@@ -400,7 +403,11 @@ final class RunCommand implements Callable<Integer> {
           follower.awaitEnded();
         } finally {
           if (work != null) {
-            work.close();
+            // every job ended: a handler still running has sent its last report and is returning
+            // its outcome, which must reach the database (released, the job would run again);
+            // interrupted or failing: the jobs go back to the queue at once
+            boolean ended = !follower.interrupted() && follower.sinkFailure() == null;
+            work.close(ended ? FINISHING_GRACE : Duration.ZERO);
           }
           reports.close();
           if (shown != null) {

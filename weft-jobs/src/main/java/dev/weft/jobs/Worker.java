@@ -510,6 +510,23 @@ public final class Worker implements AutoCloseable {
    */
   @Override
   public void close() {
+    close(grace);
+  }
+
+  /**
+   * As {@link #close()}, letting running handlers finish within {@code grace} instead of the
+   * builder's {@linkplain Builder#shutdownGrace(Duration) shutdown grace}: for an owner that knows
+   * at the moment of closing whether its handlers are about to return or should go back to the
+   * queue at once.
+   *
+   * @param grace how long running handlers may take to finish; zero releases them at once
+   * @throws IllegalArgumentException if {@code grace} is negative
+   */
+  public void close(Duration grace) {
+    Objects.requireNonNull(grace, "grace");
+    if (grace.isNegative()) {
+      throw new IllegalArgumentException("grace must be >= 0, was " + grace);
+    }
     if (!closed.compareAndSet(false, true)) {
       return;
     }

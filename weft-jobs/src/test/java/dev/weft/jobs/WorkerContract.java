@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -246,6 +247,39 @@ abstract class WorkerContract {
     try (Worker other = worker().handler("forever", ctx -> JobOutcome.success()).start()) {
       assertThat(other.awaitDrained(PATIENCE)).isTrue();
     }
+    assertThat(jobs.job(id).orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
+  }
+
+  /*
+   * close(grace) overrides the builder's grace: the handler returns only once the closing thread
+   * waits in the grace period (parked with a timeout), which it never does with the builder's zero
+   * grace; there the handler would be interrupted and its job released.
+   */
+  @Test
+  void closingWithAGraceLetsARunningJobFinishWhateverTheBuildersGrace() throws Exception {
+    long id = jobs.enqueue(NewJob.of("q", "finishing", null)).id();
+    CountDownLatch started = new CountDownLatch(1);
+    AtomicReference<Worker> worker = new AtomicReference<>();
+    Thread closer = Thread.ofPlatform().unstarted(() -> worker.get().close(PATIENCE));
+    worker.set(
+        worker()
+            .shutdownGrace(Duration.ZERO)
+            .handler(
+                "finishing",
+                ctx -> {
+                  started.countDown();
+                  while (closer.getState() != Thread.State.TIMED_WAITING) {
+                    if (Thread.interrupted()) {
+                      throw new InterruptedException("released instead of awaited");
+                    }
+                    Thread.onSpinWait();
+                  }
+                  return JobOutcome.success();
+                })
+            .start());
+    started.await();
+    closer.start();
+    closer.join();
     assertThat(jobs.job(id).orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
   }
 
