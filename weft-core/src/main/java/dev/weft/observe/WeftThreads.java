@@ -16,13 +16,10 @@ import org.jspecify.annotations.Nullable;
  * diagnostics read the list. Users may take these factories for threads of their own that they want
  * listed.
  *
- * <p>{@link #virtual(String)} numbers its threads; {@link #virtualUnnumbered(String)} gives them
- * all one name, for fan-outs of thousands of short threads, where building a name per thread was
- * measured to cost a fifth of the fan-out's time (a thread dump still tells them apart by id).
- *
  * <p>A component that starts many short threads of its own (a {@code dev.weft.task.Scope} forks
- * thousands) lists them as one {@link Group} instead, which {@link #live()} asks for its threads:
- * one entry per group rather than one per thread, measured to take a tenth off a 10,000-task
+ * thousands, all named {@code weft-scope}: a name per thread was measured to cost a fifth of a
+ * 10,000-task fan-out) lists them as one {@link Group} instead, which {@link #live()} asks for its
+ * threads: one entry per group rather than one per thread, measured to take a tenth off such a
  * fan-out.
  *
  * <p>Thread-safe; {@link #live()} returns a fresh snapshot each call. Listing a thread or a group
@@ -47,9 +44,10 @@ public final class WeftThreads {
    * CAS on the stripe's head) until its task returns (one release write clearing the node's
    * `thread`). Dead entries are unlinked by a sweep that a pushing thread runs once its stripe has
    * grown by max(1024, live entries at the last sweep) entries since that sweep, so memory stays
-   * proportional to the live threads and groups and the sweep costs O(1) amortized per push. One sweep at a time per stripe; it never writes the head (only pushes
-   * do) and unlinks a node by pointing its predecessor past it, leaving the node's own `next`
-   * intact, so a reader standing on an unlinked node still reaches the rest of the stack.
+   * proportional to the live threads and groups and the sweep costs O(1) amortized per push. One
+   * sweep at a time per stripe; it never writes the head (only pushes do) and unlinks an entry by
+   * pointing its predecessor past it, leaving the entry's own `next` intact, so a reader standing
+   * on an unlinked entry still reaches the rest of the stack.
    *
    * A Group is one entry (GroupEntry) whatever its number of threads. A sweep drops it once the
    * group is idle (so a scope never closed, whose forks all returned, holds no memory here), and
@@ -96,16 +94,6 @@ public final class WeftThreads {
   public static ThreadFactory virtual(String prefix) {
     Objects.requireNonNull(prefix, "prefix");
     return new Factory(Thread.ofVirtual().name(prefix + "-", 0).factory());
-  }
-
-  /**
-   * {@return a factory of virtual threads all named {@code name}} For fan-outs of many short
-   * threads (a {@code dev.weft.task.Scope}'s forks), where a name per thread costs more than it
-   * tells.
-   */
-  public static ThreadFactory virtualUnnumbered(String name) {
-    Objects.requireNonNull(name, "name");
-    return new Factory(Thread.ofVirtual().name(name).factory());
   }
 
   /** {@return a factory of platform threads named {@code prefix-0}, {@code prefix-1}, ...} */

@@ -80,10 +80,15 @@ public final class Scope implements AutoCloseable {
    * `settled` counts forks that have settled; the forks not yet settled are `forkCount - settled`
    * (only the forks write `settled`, so the owner's fan-out loop does not contend with them for
    * its cache line). A fork settles (writes its outcome, runs the race/any hook), increments
-   * `settled`, and when the pending count drops to `wakeAt` or below it unparks `waiter`. The owner
-   * sets `waiter` before re-reading `settled` (again a volatile handshake), so no wake-up is lost;
-   * `forkCount` does not change while the owner waits. No lock anywhere: the hot path is one thread
-   * start, one CAS and one increment per fork.
+   * `settled`, reads `waiter`, and only if someone waits reads `forkCount` (the owner writes it at
+   * every fork, so reading it always made the line bounce) and unparks `waiter` when the pending
+   * count dropped to `wakeAt` or below. The owner sets `waiter` before re-reading `settled` (again
+   * a volatile handshake), so no wake-up is lost; `forkCount` does not change while the owner
+   * waits, and before it parks the owner yields a few times (YIELDS_BEFORE_PARKING). No lock
+   * anywhere: the hot path is one thread start, one CAS and one increment per fork.
+   *
+   * The forks' threads are listed for leak checks as one WeftThreads group (Threads below): each
+   * fork holds its thread from before the start until it settles.
    *
    * `kind` records who cancelled first (CAS from NONE), which decides what join() throws.
    *

@@ -16,21 +16,18 @@ import org.junit.jupiter.api.Test;
 class WeftThreadsTest {
 
   @Test
-  void namesNumberedAndUnnumberedThreads() throws InterruptedException {
+  void namesTheThreadsAfterWhoMadeThem() throws InterruptedException {
     ThreadFactory numbered = WeftThreads.virtual("weft-wtt-numbered");
     Thread a = numbered.newThread(() -> {});
     Thread b = numbered.newThread(() -> {});
-    Thread c = WeftThreads.virtualUnnumbered("weft-wtt-same").newThread(() -> {});
     Thread p = WeftThreads.platform("weft-wtt-platform", true).newThread(() -> {});
     assertThat(a.getName()).isEqualTo("weft-wtt-numbered-0");
     assertThat(b.getName()).isEqualTo("weft-wtt-numbered-1");
-    assertThat(c.getName()).isEqualTo("weft-wtt-same");
     assertThat(a.isVirtual()).isTrue();
-    assertThat(c.isVirtual()).isTrue();
     assertThat(p.getName()).isEqualTo("weft-wtt-platform-0");
     assertThat(p.isVirtual()).isFalse();
     assertThat(p.isDaemon()).isTrue();
-    for (Thread t : List.of(a, b, c, p)) {
+    for (Thread t : List.of(a, b, p)) {
       assertThat(WeftThreads.live()).contains(t); // listed from creation
       t.start();
       t.join();
@@ -47,7 +44,7 @@ class WeftThreadsTest {
   void keepsListingLiveThreadsWhileFinishedOnesAreSweptAway() throws Exception {
     for (int round = 0; round < 5; round++) {
       CountDownLatch release = new CountDownLatch(1);
-      ThreadFactory factory = WeftThreads.virtualUnnumbered("weft-wtt-churn");
+      ThreadFactory factory = WeftThreads.virtual("weft-wtt-churn");
       List<Thread> blocked = new ArrayList<>();
       for (int i = 0; i < 50; i++) {
         Thread t = factory.newThread(() -> awaitQuietly(release));
@@ -167,7 +164,7 @@ class WeftThreadsTest {
     List<Throwable> errors = Collections.synchronizedList(new ArrayList<>());
     Runnable sweeping =
         () -> {
-          ThreadFactory factory = WeftThreads.virtualUnnumbered("weft-wtt-sweeper");
+          ThreadFactory factory = WeftThreads.virtual("weft-wtt-sweeper");
           try {
             while (!done.get()) {
               Thread t = factory.newThread(() -> {});
@@ -209,7 +206,7 @@ class WeftThreadsTest {
 
   /** Makes and runs enough threads on this thread's stripe to trigger sweeps. */
   private static void churn() throws InterruptedException {
-    ThreadFactory factory = WeftThreads.virtualUnnumbered("weft-wtt-group");
+    ThreadFactory factory = WeftThreads.virtual("weft-wtt-group");
     for (int i = 0; i < 3_000; i++) {
       Thread t = factory.newThread(() -> {});
       t.start();
