@@ -35,7 +35,7 @@ public interface TimeSource extends Ticker, Sleeper {
   /**
    * {@inheritDoc}
    *
-   * @implSpec Parks in a loop with {@link #parkUntil(long)} until the ticker passes the end.
+   * <p>This default parks in a loop with {@link #parkUntil(long)} until the ticker passes the end.
    */
   @Override
   default void sleep(Duration duration) throws InterruptedException {
