@@ -98,38 +98,22 @@ class WeftThreadsTest {
    */
   @Test
   void listsAGroupWhileItHasThreadsAndAgainWhenItGetsNewOnes() throws Exception {
-    Thread member = Thread.ofVirtual().unstarted(() -> {});
-    AtomicBoolean idle = new AtomicBoolean();
-    AtomicInteger asked = new AtomicInteger();
-    WeftThreads.Listing listing =
-        WeftThreads.listing(
-            new WeftThreads.Group() {
-              @Override
-              public void addLiveTo(List<Thread> out) {
-                asked.incrementAndGet();
-                if (!idle.get()) {
-                  out.add(member);
-                }
-              }
-
-              @Override
-              public boolean isIdle() {
-                return idle.get();
-              }
-            });
+    OneThread group = new OneThread();
+    Thread member = group.member;
+    WeftThreads.Listing listing = WeftThreads.listing(group);
     assertThat(WeftThreads.live()).doesNotContain(member);
-    assertThat(asked.get()).isZero(); // not listed before ensureListed
+    assertThat(group.asked.get()).isZero(); // not listed before ensureListed
     listing.ensureListed();
     listing.ensureListed(); // listed once
     assertThat(WeftThreads.live()).containsOnlyOnce(member);
     churn(); // several sweeps of this stripe
     assertThat(WeftThreads.live()).containsOnlyOnce(member); // kept: not idle
-    idle.set(true);
+    group.busy.set(false);
     churn();
-    int before = asked.get();
+    int before = group.asked.get();
     assertThat(WeftThreads.live()).doesNotContain(member);
-    assertThat(asked.get()).isEqualTo(before); // swept: no longer asked
-    idle.set(false);
+    assertThat(group.asked.get()).isEqualTo(before); // swept: no longer asked
+    group.busy.set(true);
     listing.ensureListed();
     assertThat(WeftThreads.live()).containsOnlyOnce(member);
   }
@@ -143,23 +127,11 @@ class WeftThreadsTest {
    */
   @Test
   void aBusyGroupIsListedWhateverAConcurrentSweepDecided() throws Exception {
-    Thread member = Thread.ofVirtual().unstarted(() -> {});
-    AtomicBoolean busy = new AtomicBoolean();
-    WeftThreads.Listing listing =
-        WeftThreads.listing(
-            new WeftThreads.Group() {
-              @Override
-              public void addLiveTo(List<Thread> out) {
-                if (busy.get()) {
-                  out.add(member);
-                }
-              }
-
-              @Override
-              public boolean isIdle() {
-                return !busy.get();
-              }
-            });
+    OneThread group = new OneThread();
+    group.busy.set(false);
+    Thread member = group.member;
+    AtomicBoolean busy = group.busy;
+    WeftThreads.Listing listing = WeftThreads.listing(group);
     AtomicBoolean done = new AtomicBoolean();
     List<Throwable> errors = Collections.synchronizedList(new ArrayList<>());
     Runnable sweeping =
@@ -201,6 +173,26 @@ class WeftThreadsTest {
       if ((t.threadId() & 15) == mine) {
         return t;
       }
+    }
+  }
+
+  /** A group of one (unstarted) thread, live while {@code busy}; counts how often it is asked. */
+  private static final class OneThread implements WeftThreads.Group {
+    final Thread member = Thread.ofVirtual().unstarted(() -> {});
+    final AtomicBoolean busy = new AtomicBoolean(true);
+    final AtomicInteger asked = new AtomicInteger();
+
+    @Override
+    public void addLiveTo(List<Thread> out) {
+      asked.incrementAndGet();
+      if (busy.get()) {
+        out.add(member);
+      }
+    }
+
+    @Override
+    public boolean isIdle() {
+      return !busy.get();
     }
   }
 
