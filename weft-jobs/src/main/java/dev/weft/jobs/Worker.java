@@ -1,9 +1,7 @@
 package dev.weft.jobs;
 
-import dev.weft.jobs.internal.Json;
 import dev.weft.jobs.spi.Finish;
 import dev.weft.jobs.spi.JobStore;
-import dev.weft.jobs.spi.Lease;
 import dev.weft.observe.Listener;
 import dev.weft.observe.WeftThreads;
 import dev.weft.policy.Backoff;
@@ -47,14 +45,14 @@ import org.jspecify.annotations.Nullable;
  * <p>Overview for maintainers. Three threads besides the handlers' own. The <em>claimer</em> claims
  * as many jobs as there are free slots in one statement, starts a virtual thread per job, and
  * otherwise parks until a slot frees, the store signals new jobs (NOTIFY or in-process), or the
- * poll interval passes. A finished handler settles its {@link Active} (a CAS, so exactly one of
+ * poll interval passes. A finished handler settles its {@link HeldJob} (a CAS, so exactly one of
  * handler, lease-loss and shutdown decides the job's fate), frees its slot at once and queues its
  * {@link Finish}; the <em>flusher</em> writes every queued finish in one transaction (batched
  * completion) and only then forgets the job, so heartbeats keep renewing it until it is written.
- * The <em>heart</em> renews every lease in one statement, interrupts handlers whose lease was lost,
- * records the worker's heartbeat and runs the rescuer over expired leases of any worker. Store
- * failures are reported as events and retried after the poll interval; the worker never dies of a
- * database outage. No lock is held while a handler runs.
+ * The <em>heart</em> runs the {@link LeaseKeeper}: it renews every lease in one statement,
+ * interrupts handlers whose lease was lost, records the worker's heartbeat and runs the rescuer
+ * over expired leases of any worker. Store failures are reported as events and retried after the
+ * poll interval; the worker never dies of a database outage. No lock is held while a handler runs.
  */
 public final class Worker implements AutoCloseable {
 
@@ -74,7 +72,7 @@ public final class Worker implements AutoCloseable {
   private final Instant startedAt;
   private final ThreadFactory jobThreads;
 
-  private final Map<Long, Active> active = new ConcurrentHashMap<>();
+  private final Map<Long, HeldJob> active = new ConcurrentHashMap<>();
   private final ConcurrentLinkedQueue<Pending> pending = new ConcurrentLinkedQueue<>();
   private final AtomicInteger running = new AtomicInteger();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -86,6 +84,7 @@ public final class Worker implements AutoCloseable {
   private final Thread claimer;
   private final Thread flusher;
   private final Thread heart;
+  private final LeaseKeeper leases;
   private final @Nullable Thread hook;
   private final AutoCloseable subscription;
 
@@ -108,6 +107,7 @@ public final class Worker implements AutoCloseable {
     this.claimer = WeftThreads.virtual("weft-worker-" + id + "-claim").newThread(this::claimLoop);
     this.flusher = WeftThreads.virtual("weft-worker-" + id + "-flush").newThread(this::flushLoop);
     this.heart = WeftThreads.virtual("weft-worker-" + id + "-heart").newThread(this::heartLoop);
+    this.leases = new LeaseKeeper(store, time, lease, outcomes, listener, id, active, this::info);
     this.subscription = store.subscribe(queueName, this::wakeClaimer);
     this.hook = b.shutdownHook ? new Thread(this::close, "weft-worker-" + id + "-shutdown") : null;
   }
@@ -185,7 +185,7 @@ public final class Worker implements AutoCloseable {
           Listener.emit(listener, new JobEvent.Claimed(id, jobs.size()));
         }
         for (Job job : jobs) {
-          Active a = new Active(job);
+          HeldJob a = new HeldJob(job);
           active.put(job.id(), a);
           running.incrementAndGet();
           Thread t = jobThreads.newThread(() -> runJob(a));
@@ -220,22 +220,9 @@ public final class Worker implements AutoCloseable {
 
   // ---- running ----------------------------------------------------------------------------
 
-  /** One job this worker holds; {@code settled} decides once who writes its fate. */
-  private static final class Active {
-    final Job job;
-    final AtomicBoolean settled = new AtomicBoolean();
-    volatile @Nullable Thread thread;
-    volatile @Nullable String progress;
-    volatile boolean progressDirty;
-
-    Active(Job job) {
-      this.job = job;
-    }
-  }
-
   private record Pending(Finish finish, String kind, int attempt) {}
 
-  private void runJob(Active a) {
+  private void runJob(HeldJob a) {
     Job job = a.job;
     Finish f;
     try {
@@ -255,7 +242,7 @@ public final class Worker implements AutoCloseable {
                     + new TreeSet<>(handlers.keySet()),
                 "");
       } else {
-        f = outcomes.of(job, h.handle(new Context(a)));
+        f = outcomes.of(job, h.handle(a));
       }
     } catch (UnreadablePayloadException e) {
       f =
@@ -271,60 +258,14 @@ public final class Worker implements AutoCloseable {
         wakeClaimer();
       }
     }
-    if (a.settled.compareAndSet(false, true)) {
-      if (a.progressDirty) {
-        f = f.withProgress(a.progress);
+    if (a.settle()) {
+      String progress = a.newProgress();
+      if (progress != null) {
+        f = f.withProgress(progress);
       }
       pending.add(new Pending(f, job.kind(), job.attempt()));
       flushSignal = true;
       LockSupport.unpark(flusher);
-    }
-  }
-
-  private final class Context implements JobContext {
-    private final Active a;
-
-    Context(Active a) {
-      this.a = a;
-    }
-
-    @Override
-    public Job job() {
-      return a.job;
-    }
-
-    @Override
-    public int attempt() {
-      return a.job.attempt();
-    }
-
-    @Override
-    public String idempotencyKey() {
-      return a.job.idempotencyKey();
-    }
-
-    @Override
-    public <T> T payload(Class<T> type) {
-      try {
-        return Json.MAPPER.readValue(a.job.payload(), type);
-      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-        throw new UnreadablePayloadException(
-            "payload of job "
-                + a.job.id()
-                + " (kind '"
-                + a.job.kind()
-                + "') cannot be read as "
-                + type.getName()
-                + ": "
-                + e.getOriginalMessage(),
-            e);
-      }
-    }
-
-    @Override
-    public void progress(Object value) {
-      a.progress = Json.write(value);
-      a.progressDirty = true;
     }
   }
 
@@ -389,59 +330,10 @@ public final class Worker implements AutoCloseable {
       if (stopped) {
         return;
       }
-      beat();
-    }
-  }
-
-  private void beat() {
-    Instant now = time.wallTime();
-    List<Lease> leases = new ArrayList<>();
-    for (Active a : active.values()) {
-      String progress = null;
-      if (a.progressDirty) {
-        a.progressDirty = false;
-        progress = a.progress;
-      }
-      leases.add(new Lease(a.job.id(), Outcomes.token(a.job), progress));
-    }
-    try {
-      Set<Long> lost = store.renew(leases, lease, now);
-      for (Long jobId : lost) {
-        Active a = active.get(jobId);
-        if (a != null && a.settled.compareAndSet(false, true)) {
-          active.remove(jobId);
-          Thread t = a.thread;
-          if (t != null) {
-            t.interrupt();
-          }
-          if (!listener.isNone()) {
-            Listener.emit(listener, new JobEvent.LeaseLost(id, jobId));
-          }
-        }
-      }
-      store.heartbeat(info());
-      rescue(now);
-    } catch (RuntimeException e) {
-      emitStoreFailure("renew leases and rescue", e);
-    }
-  }
-
-  /** Moves jobs whose lease expired (of any worker) to retrying or dead, counting the attempt. */
-  private void rescue(Instant now) {
-    List<Job> expired = store.expired(now, 100);
-    if (expired.isEmpty()) {
-      return;
-    }
-    List<Finish> finishes = new ArrayList<>();
-    for (Job job : expired) {
-      finishes.add(outcomes.rescued(job, id));
-    }
-    Set<Long> applied = store.finish(finishes, now);
-    if (!listener.isNone()) {
-      for (Finish f : finishes) {
-        if (applied.contains(f.id())) {
-          Listener.emit(listener, new JobEvent.Rescued(id, f.id(), f.to()));
-        }
+      try {
+        leases.beat();
+      } catch (RuntimeException e) {
+        emitStoreFailure("renew leases and rescue", e);
       }
     }
   }
@@ -542,13 +434,9 @@ public final class Worker implements AutoCloseable {
     }
     waiters.remove(me);
     List<Finish> releases = new ArrayList<>();
-    for (Active a : List.copyOf(active.values())) {
-      if (a.settled.compareAndSet(false, true)) {
+    for (HeldJob a : List.copyOf(active.values())) {
+      if (a.takeAway()) {
         active.remove(a.job.id());
-        Thread t = a.thread;
-        if (t != null) {
-          t.interrupt();
-        }
         Job job = a.job;
         releases.add(
             new Finish(
