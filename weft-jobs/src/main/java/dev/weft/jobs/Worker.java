@@ -72,7 +72,7 @@ public final class Worker implements AutoCloseable {
   private final Instant startedAt;
   private final ThreadFactory jobThreads;
 
-  private final Map<Long, HeldJob> active = new ConcurrentHashMap<>();
+  private final Map<Long, HeldJob> held = new ConcurrentHashMap<>();
   private final ConcurrentLinkedQueue<Pending> pending = new ConcurrentLinkedQueue<>();
   private final AtomicInteger running = new AtomicInteger();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -107,7 +107,7 @@ public final class Worker implements AutoCloseable {
     this.claimer = WeftThreads.virtual("weft-worker-" + id + "-claim").newThread(this::claimLoop);
     this.flusher = WeftThreads.virtual("weft-worker-" + id + "-flush").newThread(this::flushLoop);
     this.heart = WeftThreads.virtual("weft-worker-" + id + "-heart").newThread(this::heartLoop);
-    this.leases = new LeaseKeeper(store, time, lease, outcomes, listener, id, active, this::info);
+    this.leases = new LeaseKeeper(store, time, lease, outcomes, listener, id, held, this::info);
     this.subscription = store.subscribe(queueName, this::wakeClaimer);
     this.hook = b.shutdownHook ? new Thread(this::close, "weft-worker-" + id + "-shutdown") : null;
   }
@@ -169,7 +169,7 @@ public final class Worker implements AutoCloseable {
     while (!stopping) {
       // slots free now, but never more than `concurrency` outcomes waiting to be written: when the
       // database cannot take them, the worker stops claiming instead of piling up leases
-      int free = Math.min(concurrency - running.get(), 2 * concurrency - active.size());
+      int free = Math.min(concurrency - running.get(), 2 * concurrency - held.size());
       if (free >= claimBatch || (free > 0 && (claimSignal || polled))) {
         claimSignal = false;
         polled = false;
@@ -185,11 +185,11 @@ public final class Worker implements AutoCloseable {
           Listener.emit(listener, new JobEvent.Claimed(id, jobs.size()));
         }
         for (Job job : jobs) {
-          HeldJob a = new HeldJob(job);
-          active.put(job.id(), a);
+          HeldJob h = new HeldJob(job);
+          held.put(job.id(), h);
           running.incrementAndGet();
-          Thread t = jobThreads.newThread(() -> runJob(a));
-          a.thread = t;
+          Thread t = jobThreads.newThread(() -> runJob(h));
+          h.thread = t;
           t.start();
         }
         if (jobs.size() == free) {
@@ -203,9 +203,7 @@ public final class Worker implements AutoCloseable {
           poll,
           () ->
               stopping
-                  || (claimSignal
-                      && running.get() < concurrency
-                      && active.size() < 2 * concurrency));
+                  || (claimSignal && running.get() < concurrency && held.size() < 2 * concurrency));
       polled = !claimSignal;
     }
   }
@@ -306,7 +304,7 @@ public final class Worker implements AutoCloseable {
       return false;
     }
     for (Pending p : batch) {
-      active.remove(p.finish().id());
+      held.remove(p.finish().id());
       if (!listener.isNone()) {
         Listener.emit(
             listener,
@@ -434,9 +432,9 @@ public final class Worker implements AutoCloseable {
     }
     waiters.remove(me);
     List<Finish> releases = new ArrayList<>();
-    for (HeldJob a : List.copyOf(active.values())) {
+    for (HeldJob a : List.copyOf(held.values())) {
       if (a.takeAway()) {
-        active.remove(a.job.id());
+        held.remove(a.job.id());
         Job job = a.job;
         releases.add(
             new Finish(
