@@ -15,7 +15,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
@@ -77,37 +76,25 @@ public final class Scope implements AutoCloseable {
    * both sides, either the canceller sees the fork and interrupts it, or the owner sees the
    * cancellation and cancels the fork itself.
    *
-   * `settled` counts forks that have settled; the forks not yet settled are `forkCount - settled`
-   * (only the forks write `settled`, so the owner's fan-out loop does not contend with them for
-   * its cache line). A fork settles (writes its outcome, runs the race/any hook), increments
-   * `settled`, reads `waiter`, and only if someone waits reads `forkCount` (the owner writes it at
-   * every fork, so reading it always made the line bounce) and unparks `waiter` when the pending
-   * count dropped to `wakeAt` or below. The owner sets `waiter` before re-reading `settled` (again
-   * a volatile handshake), so no wake-up is lost; `forkCount` does not change while the owner
-   * waits, and before it parks the owner yields a few times (YIELDS_BEFORE_PARKING). No lock
-   * anywhere: the hot path is one thread start, one CAS and one increment per fork.
+   * Waiting is OwnerWait's: it counts settled forks (the pending ones are `forkCount - settled`),
+   * wakes the owner when enough settled, and runs the owner's wait loop. No lock anywhere: the hot
+   * path is one thread start, one CAS and one increment per fork.
    *
    * The forks' threads are listed for leak checks as one WeftThreads group (Threads below): each
    * fork holds its thread from before the start until it settles.
    *
    * `kind` records who cancelled first (CAS from NONE), which decides what join() throws.
    *
-   * Parts: this class holds the fork bookkeeping, cancellation and waiting; ScopeFailures builds
+   * Parts: this class holds the fork bookkeeping and cancellation; ScopeFailures builds
    * what join() throws and logs unobserved failures; StuckForks reports forks that ignore
-   * cancellation; ForkImpl is one fork's state machine and outcome.
+   * cancellation; OwnerWait is the owner's waiting; ForkImpl is one fork's state machine and
+   * outcome.
    */
 
   static final System.Logger LOG = System.getLogger("dev.weft.task");
   // unnumbered: a name per thread was measured to cost a fifth of a 10,000-task fan-out
   private static final ThreadFactory THREADS = Thread.ofVirtual().name("weft-scope").factory();
   private static final Duration DEFAULT_STUCK_GRACE = Duration.ofSeconds(5);
-  /*
-   * The owner yields a few times before it parks: short forks often settle meanwhile, and parking
-   * and waking the owner (a futex round trip for a platform thread) was measured to cost more than
-   * a 10-task fan-out itself (AllSideBySide, n=10: 0.3-0.5x of the raw executor with the yields,
-   * 1.1-1.3x without). A virtual owner's yield lets forks run on its carrier.
-   */
-  private static final int YIELDS_BEFORE_PARKING = 8;
 
   private static final int OPEN = 0;
   private static final int CLOSING = 1;
@@ -150,13 +137,10 @@ public final class Scope implements AutoCloseable {
   volatile ForkImpl<?>[] forksView;
   volatile int forkCount;
   private volatile int state = OPEN;
-  private final AtomicInteger settled = new AtomicInteger();
   final AtomicInteger failed = new AtomicInteger();
-  private volatile @Nullable Thread waiter;
-  private volatile int wakeAt;
   volatile int kind = NONE;
   volatile @Nullable ForkImpl<?> primary;
-  private boolean ownerInterrupted; // owner only
+  private final OwnerWait waiting = new OwnerWait(this);
   private @Nullable Throwable thrown; // owner only: what join() threw, thrown again
 
   private Scope(Builder b, int expectedForks) {
@@ -336,8 +320,8 @@ public final class Scope implements AutoCloseable {
     if (state != OPEN) {
       throw new IllegalStateException(describe() + " is closed; cannot join");
     }
-    awaitPending(0);
-    if (ownerInterrupted) {
+    waiting.await(0);
+    if (waiting.interrupted()) {
       Thread.currentThread().interrupt();
     }
     throwIfFailed();
@@ -372,14 +356,14 @@ public final class Scope implements AutoCloseable {
     if (pending() > 0) {
       cancel(
           BY_OWNER, new CancelledException(describe() + " was closed before its tasks finished"));
-      awaitPending(0);
+      waiting.await(0);
     }
     state = CLOSED;
     for (CancellationToken.Registration link : links) {
       link.close();
     }
     ScopeFailures.reportUnobserved(this);
-    if (ownerInterrupted) {
+    if (waiting.interrupted()) {
       Thread.currentThread().interrupt();
     }
   }
@@ -432,7 +416,7 @@ public final class Scope implements AutoCloseable {
 
   /** Owner: waits until fewer than {@code limit} forks are pending, or the scope is cancelled. */
   void awaitRoom(int limit) {
-    awaitPending(limit - 1);
+    waiting.await(limit - 1);
   }
 
   ForkImpl<?> forkAt(int i) {
@@ -452,8 +436,8 @@ public final class Scope implements AutoCloseable {
   }
 
   /** {@return how many forks have not settled yet} */
-  private int pending() {
-    return forkCount - settled.get();
+  int pending() {
+    return forkCount - waiting.settled();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -502,17 +486,13 @@ public final class Scope implements AutoCloseable {
         LOG.log(System.Logger.Level.ERROR, describe() + ": internal settle hook failed", t);
       }
     }
-    int done = settled.incrementAndGet();
-    Thread w = waiter; // read forkCount only when someone waits: the owner writes it as it forks
-    if (w != null && forkCount - done <= wakeAt) {
-      LockSupport.unpark(w);
-    }
+    waiting.forkSettled();
   }
 
   // ---------------------------------------------------------------------------------------------
   // cancellation
 
-  private void cancel(int why, RuntimeException reason) {
+  void cancel(int why, RuntimeException reason) {
     if (KIND.compareAndSet(this, NONE, why)) {
       token.cancel(reason);
     }
@@ -533,10 +513,7 @@ public final class Scope implements AutoCloseable {
     for (int i = 0; i < n; i++) {
       view[i].interrupt();
     }
-    Thread w = waiter;
-    if (w != null) {
-      LockSupport.unpark(w);
-    }
+    waiting.wake();
   }
 
   /**
@@ -559,75 +536,6 @@ public final class Scope implements AutoCloseable {
     @Override
     public boolean isIdle() {
       return pending() == 0;
-    }
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // waiting, on the owner
-
-  /*
-   * Waits until at most `atMost` forks are pending. While the scope is not cancelled it enforces
-   * the deadline; once cancelled, a positive `atMost` returns at once (the caller stops forking),
-   * and for 0 it waits on, warning once about forks still running after the grace period. An
-   * interrupt cancels the scope and is remembered, to be set again by join or close.
-   */
-  @SuppressWarnings("ThreadPriorityCheck") // see YIELDS_BEFORE_PARKING
-  private void awaitPending(int atMost) {
-    for (int i = 0; i < YIELDS_BEFORE_PARKING && pending() > atMost; i++) {
-      Thread.yield();
-    }
-    if (pending() <= atMost) {
-      return;
-    }
-    wakeAt = atMost;
-    waiter = Thread.currentThread();
-    boolean graceArmed = false;
-    boolean reported = false;
-    long graceEnd = 0;
-    try {
-      while (pending() > atMost) {
-        if (token.isCancelled()) {
-          if (atMost > 0) {
-            return;
-          }
-          if (!graceArmed) {
-            graceEnd = time.readAfter(stuckGrace);
-            graceArmed = true;
-          }
-          if (reported) {
-            LockSupport.park(this);
-          } else if (time.read() - graceEnd >= 0) {
-            StuckForks.report(this);
-            reported = true;
-            continue;
-          } else {
-            time.parkUntil(graceEnd);
-          }
-        } else if (!deadline.isNever()) {
-          if (deadline.isExpired()) {
-            cancel(BY_DEADLINE, ScopeFailures.deadlineExceeded(this));
-            continue;
-          }
-          time.parkUntil(
-              deadline.timeSource() == time
-                  ? deadline.ticks()
-                  : time.readAfter(deadline.remaining()));
-        } else {
-          LockSupport.park(this);
-        }
-        if (Thread.interrupted()) {
-          ownerInterrupted = true;
-          cancel(
-              BY_INTERRUPT,
-              new CancelledException(
-                  describe()
-                      + " was cancelled: its owner thread '"
-                      + owner.getName()
-                      + "' was interrupted while waiting"));
-        }
-      }
-    } finally {
-      waiter = null;
     }
   }
 
