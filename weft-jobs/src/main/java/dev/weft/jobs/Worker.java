@@ -413,10 +413,7 @@ public final class Worker implements AutoCloseable {
    * @throws IllegalArgumentException if {@code grace} is negative
    */
   public void close(Duration grace) {
-    Objects.requireNonNull(grace, "grace");
-    if (grace.isNegative()) {
-      throw new IllegalArgumentException("grace must be >= 0, was " + grace);
-    }
+    notNegative("grace", grace);
     if (!closed.compareAndSet(false, true)) {
       return;
     }
@@ -475,6 +472,14 @@ public final class Worker implements AutoCloseable {
     if (interrupted) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  private static Duration notNegative(String name, Duration d) {
+    Objects.requireNonNull(d, name);
+    if (d.isNegative()) {
+      throw new IllegalArgumentException(name + " must be >= 0, was " + d);
+    }
+    return d;
   }
 
   private static boolean joinQuietly(Thread t) {
@@ -554,11 +559,7 @@ public final class Worker implements AutoCloseable {
 
     /** How long {@link Worker#close()} lets running jobs finish; default 10 s. */
     public Builder shutdownGrace(Duration grace) {
-      Objects.requireNonNull(grace, "shutdownGrace");
-      if (grace.isNegative()) {
-        throw new IllegalArgumentException("shutdownGrace must be >= 0, was " + grace);
-      }
-      this.grace = grace;
+      this.grace = notNegative("shutdownGrace", grace);
       return this;
     }
 
