@@ -96,6 +96,8 @@ public final class Scope implements AutoCloseable {
   private static final ThreadFactory THREADS = Thread.ofVirtual().name("weft-scope").factory();
   private static final Duration DEFAULT_STUCK_GRACE = Duration.ofSeconds(5);
 
+  static final int UNLIMITED = Integer.MAX_VALUE;
+
   private static final int OPEN = 0;
   private static final int CLOSING = 1;
   private static final int CLOSED = 2;
@@ -119,6 +121,7 @@ public final class Scope implements AutoCloseable {
 
   final @Nullable String name;
   private final boolean failFast;
+  private final int limit;
   private final @Nullable Executor executor;
   private WeftThreads.@Nullable Listing threads; // owner only: made at the first fork on our thread
   private final Thread owner;
@@ -147,6 +150,7 @@ public final class Scope implements AutoCloseable {
     Context parent = TaskContext.current();
     this.name = b.name;
     this.failFast = b.failFast;
+    this.limit = b.limit;
     this.executor = b.executor;
     this.owner = Thread.currentThread();
     TimeSource t = b.time;
@@ -220,8 +224,11 @@ public final class Scope implements AutoCloseable {
 
   /**
    * Forks {@code task}: starts it on a new virtual thread (or the scope's executor) with this
-   * scope's token and deadline bound, and the caller's context carried by the propagator. If the
-   * scope is already cancelled, the task does not run and the fork settles as cancelled.
+   * scope's token and deadline bound, and the caller's context carried by the propagator. In a
+   * scope with a {@linkplain Builder#limit(int) limit}, first waits until fewer than that many forks
+   * are running (enforcing the deadline meanwhile; an interrupt cancels the scope). If the scope is
+   * cancelled (already, or while waiting), the task does not run and the fork settles as
+   * cancelled.
    *
    * @param task the work
    * @param <T> the type of its result
@@ -252,6 +259,9 @@ public final class Scope implements AutoCloseable {
           describe() + " is closed (close() has started); cannot fork another task");
     }
     checkOwner("fork");
+    if (limit != UNLIMITED && pending() >= limit) {
+      waiting.await(limit - 1);
+    }
     int i = forkCount;
     ForkImpl<T> fork = new ForkImpl<>(this, i, name, task);
     if (i == forks.length) {
@@ -585,6 +595,7 @@ public final class Scope implements AutoCloseable {
   public static final class Builder {
     private @Nullable String name;
     private boolean failFast = true;
+    private int limit = UNLIMITED;
     private @Nullable Executor executor;
     private @Nullable Deadline deadline;
     private @Nullable Duration timeout;
@@ -612,6 +623,22 @@ public final class Scope implements AutoCloseable {
      */
     public Builder collectAll() {
       this.failFast = false;
+      return this;
+    }
+
+    /**
+     * {@return this builder} Runs at most {@code limit} forks at once: {@link #fork(Callable)}
+     * waits, on the owner's thread, until fewer than {@code limit} are running. Unlimited by
+     * default.
+     *
+     * @param limit how many forks may run at once; at least 1
+     * @throws IllegalArgumentException if {@code limit < 1}
+     */
+    public Builder limit(int limit) {
+      if (limit < 1) {
+        throw new IllegalArgumentException("limit must be >= 1, was " + limit);
+      }
+      this.limit = limit;
       return this;
     }
 

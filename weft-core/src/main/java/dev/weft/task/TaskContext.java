@@ -3,6 +3,7 @@ package dev.weft.task;
 import dev.weft.time.Deadline;
 import dev.weft.time.TimeSource;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 
@@ -92,6 +93,80 @@ public final class TaskContext {
     Context child =
         new Context(token, deadline.earlier(parent.deadline()), parent.time(), parent.propagator());
     return ScopedValue.where(CURRENT, child).call(work::call);
+  }
+
+  /**
+   * {@return {@code task} bound to the calling task's context, to run later on another thread as if
+   * it had been forked from here} For long-lived services that run work on their own threads (a
+   * {@code TaskQueue}'s workers, a cache's loader): the returned callable, on whichever thread calls
+   * it, sees this caller's {@linkplain #token() token}, {@linkplain #deadline() deadline} and time
+   * source through this class, and runs inside the context the enclosing scope's {@link
+   * ContextPropagator} captures now, on this thread. It does not link cancellation: a service that
+   * must stop the work when this caller is cancelled registers on {@link #token()} itself.
+   *
+   * <p>The returned callable returns what {@code task} returns and throws what it throws,
+   * unchanged. Call it once; each call runs {@code task} inside the context captured here.
+   *
+   * @param task the work to run later
+   * @param <T> its result type
+   */
+  @SuppressWarnings("ReferenceEquality") // ROOT is the one context of no task
+  public static <T extends @Nullable Object> Callable<T> carry(Callable<? extends T> task) {
+    Objects.requireNonNull(task, "task");
+    Context captured = current();
+    if (captured == Context.ROOT) {
+      @SuppressWarnings("unchecked")
+      Callable<T> same = (Callable<T>) task;
+      return same;
+    }
+    ContextPropagator propagator = captured.propagator();
+    if (propagator == null) {
+      return () -> ScopedValue.where(CURRENT, captured).call(task::call);
+    }
+    Carried<T> carried = new Carried<>(task);
+    Runnable wrapped = propagator.wrap(carried::runBody);
+    return () -> ScopedValue.where(CURRENT, captured).call(() -> carried.run(wrapped));
+  }
+
+  /** A task run inside a propagator's wrapping, which only takes a {@code Runnable}. */
+  private static final class Carried<T extends @Nullable Object> {
+    private final Callable<? extends T> task;
+    private @Nullable T value;
+    private @Nullable Throwable failure;
+    private boolean ran;
+
+    Carried(Callable<? extends T> task) {
+      this.task = task;
+    }
+
+    void runBody() {
+      ran = true;
+      try {
+        value = task.call();
+      } catch (Throwable t) {
+        failure = t;
+      }
+    }
+
+    @SuppressWarnings("NullAway") // value is the task's own T
+    T run(Runnable wrapped) throws Exception {
+      ran = false;
+      failure = null;
+      wrapped.run();
+      Throwable t = failure;
+      if (t != null) {
+        throw Carried.<Exception>sneaky(t);
+      }
+      if (!ran) {
+        throw new IllegalStateException("the ContextPropagator did not run the carried task");
+      }
+      return value;
+    }
+
+    @SuppressWarnings({"unchecked", "TypeParameterUnusedInFormals"}) // rethrows t as it is
+    private static <X extends Throwable> X sneaky(Throwable t) throws X {
+      throw (X) t;
+    }
   }
 
   static Context current() {
