@@ -1,18 +1,20 @@
 package dev.weft.flow;
 
 import dev.weft.observe.Listener;
-import dev.weft.observe.WeftThreads;
+import dev.weft.task.CancelledException;
+import dev.weft.task.Fork;
+import dev.weft.task.Scope;
+import dev.weft.task.TaskContext;
+import dev.weft.task.TaskFailedException;
+import dev.weft.task.TaskFunction;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -39,11 +41,9 @@ import org.jspecify.annotations.Nullable;
 public final class Limiter {
 
   private final Gate gate;
-  private final ThreadFactory threads;
 
   private Limiter(Builder b) {
     this.gate = new Gate(b.name, b.limit, b.time, b.listener);
-    this.threads = WeftThreads.virtual("weft-limiter-" + b.name);
   }
 
   /**
@@ -105,134 +105,67 @@ public final class Limiter {
 
   /**
    * Applies {@code fn} to every item, at most {@link #limit()} at once (shared with every other
-   * caller of this limiter), each on its own virtual thread, and returns the results in the order
-   * of the items.
+   * caller of this limiter), each in a fork of one fail-fast {@link Scope}, and returns the results
+   * in the order of the items. The caller waits for each item's permit, in FIFO order with every
+   * other caller, before forking it; the fork gives the permit back when {@code fn} returns.
    *
-   * <p>Structured: when this method returns or throws, every call it started has finished. Returns
-   * the results; on the first failure stops admitting items, interrupts the calls still running,
-   * waits for them, then throws that failure unchanged with later failures (other than
-   * interruptions it caused) attached as suppressed; throws {@link InterruptedException} if the
-   * caller is interrupted (after interrupting and joining the running calls); throws {@link
-   * LimiterClearedException} if {@link #clearPending()} sent the caller away while it waited to
-   * admit the next item. Do not call it from inside a call of the same limiter with a limit of 1:
-   * the outer call holds the only permit.
+   * <p>Structured, with the guarantees of every weft fan-out ({@code docs/tasks.md}): each call of
+   * {@code fn} runs with the caller's {@link TaskContext} (deadline, cancellation) and propagated
+   * context, and when this method returns or throws every call it started has finished. Returns the
+   * results. Throws, after cancelling and joining the calls still running, what {@link
+   * Scope#join()} throws: the first failure of {@code fn} (unchecked unchanged, checked wrapped
+   * once in {@link TaskFailedException} naming the item's index, later failures suppressed), {@link
+   * CancelledException} if the enclosing task is cancelled or the caller is interrupted (the
+   * interrupt status is set again), and {@link LimiterClearedException} if {@link #clearPending()}
+   * sent the caller away while it waited to admit the next item. Do not call it from inside a call
+   * of the same limiter with a limit of 1: the outer call holds the only permit.
    *
    * @param items the inputs
    * @param fn the function
    * @param <T> the input type
    * @param <R> the result type
-   * @param <X> what {@code fn} may throw
    * @return the results, in the order of {@code items}
-   * @throws X the first failure of {@code fn}
-   * @throws InterruptedException if the caller is interrupted
    */
-  public <T, R extends @Nullable Object, X extends Exception> List<R> map(
-      Collection<? extends T> items, ThrowingFunction<? super T, ? extends R, X> fn)
-      throws X, InterruptedException {
-    Objects.requireNonNull(items, "items");
+  public <T extends @Nullable Object, R extends @Nullable Object> List<R> map(
+      Collection<? extends T> items, TaskFunction<? super T, ? extends R> fn) {
     Objects.requireNonNull(fn, "fn");
-    List<T> inputs = List.copyOf(items);
-    Object[] results = new Object[inputs.size()];
-    Fanout run = new Fanout();
-    try {
-      for (int i = 0; i < inputs.size() && run.first == null; i++) {
-        gate.acquire(1, null);
-        if (run.first != null) {
+    List<? extends T> inputs = List.copyOf(items);
+    // set by a failing call before it gives its permit back, so that the caller, which may get
+    // that very permit before the scope has seen the failure, admits no further item
+    AtomicBoolean failed = new AtomicBoolean();
+    try (Scope scope = Scope.builder().name("Limiter.map '" + gate.name + "'").open()) {
+      for (T input : inputs) {
+        try {
+          gate.acquire(1, null);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt(); // close() cancels and joins what runs, and keeps it
+          throw new CancelledException(
+              "Limiter.map '" + gate.name + "' was interrupted while waiting for a permit", e);
+        }
+        if (failed.get() || scope.isCancelled()) {
           gate.release(1);
-          break;
+          break; // a fork failed or the enclosing task was cancelled: join() throws why
         }
-        int index = i;
-        T input = inputs.get(i);
-        Thread t =
-            threads.newThread(() -> {
-              try {
-                results[index] = fn.apply(input);
-              } catch (Throwable e) {
-                run.failed(e);
-              } finally {
-                run.running.remove(Thread.currentThread());
-                gate.release(1);
-              }
-            });
-        run.running.add(t);
-        run.started.add(t);
-        t.start();
-      }
-    } catch (InterruptedException | RuntimeException | Error e) {
-      run.cancel();
-      run.joinUninterruptibly();
-      throw e;
-    }
-    try {
-      for (Thread t : run.started) {
-        t.join();
-      }
-    } catch (InterruptedException e) {
-      run.cancel();
-      run.joinUninterruptibly();
-      throw e;
-    }
-    Throwable first = run.first;
-    if (first != null) {
-      throw Limiter.<X>rethrow(first);
-    }
-    @SuppressWarnings("unchecked")
-    List<R> list = (List<R>) Collections.unmodifiableList(Arrays.asList(results));
-    return list;
-  }
-
-  // X is inferred from fn's declared exception: the only checked exception fn can throw
-  @SuppressWarnings({"unchecked", "TypeParameterUnusedInFormals"})
-  private static <X extends Exception> X rethrow(Throwable t) throws X {
-    if (t instanceof RuntimeException r) {
-      throw r;
-    }
-    if (t instanceof Error e) {
-      throw e;
-    }
-    return (X) t; // fn declares only X as checked
-  }
-
-  /** The shared state of one {@link #map} call. */
-  private static final class Fanout {
-    final Set<Thread> running = ConcurrentHashMap.newKeySet();
-    final List<Thread> started = new ArrayList<>();
-    volatile @Nullable Throwable first;
-    private boolean cancelled; // guarded by this
-
-    synchronized void failed(Throwable e) {
-      if (first == null) {
-        first = e;
-        cancel();
-      } else if (!(cancelled && e instanceof InterruptedException)) {
-        Objects.requireNonNull(first).addSuppressed(e);
-      }
-    }
-
-    synchronized void cancel() {
-      cancelled = true;
-      for (Thread t : running) {
-        if (!t.equals(Thread.currentThread())) {
-          t.interrupt();
-        }
-      }
-    }
-
-    void joinUninterruptibly() {
-      boolean interrupted = false;
-      for (Thread t : started) {
-        while (true) {
+        scope.fork(() -> {
           try {
-            t.join();
-            break;
-          } catch (InterruptedException e) {
-            interrupted = true;
+            return fn.apply(input);
+          } catch (Throwable t) {
+            failed.set(true);
+            throw t;
+          } finally {
+            gate.release(1);
           }
-        }
+        });
       }
-      if (interrupted) {
-        Thread.currentThread().interrupt();
+      scope.join();
+      List<Fork<?>> forks = scope.forks();
+      Object[] results = new Object[forks.size()];
+      for (int i = 0; i < results.length; i++) {
+        results[i] = forks.get(i).get();
       }
+      @SuppressWarnings("unchecked")
+      List<R> list = (List<R>) Collections.unmodifiableList(Arrays.asList(results));
+      return list;
     }
   }
 

@@ -225,9 +225,9 @@ public final class Scope implements AutoCloseable {
   /**
    * Forks {@code task}: starts it on a new virtual thread (or the scope's executor) with this
    * scope's token and deadline bound, and the caller's context carried by the propagator. In a
-   * scope with a {@linkplain Builder#limit(int) limit}, first waits until fewer than that many forks
-   * are running (enforcing the deadline meanwhile; an interrupt cancels the scope). If the scope is
-   * cancelled (already, or while waiting), the task does not run and the fork settles as
+   * scope with a {@linkplain Builder#limit(int) limit}, first waits until fewer than that many
+   * forks are running (enforcing the deadline meanwhile; an interrupt cancels the scope). If the
+   * scope is cancelled (already, or while waiting), the task does not run and the fork settles as
    * cancelled.
    *
    * @param task the work

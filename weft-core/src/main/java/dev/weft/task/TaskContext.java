@@ -98,9 +98,9 @@ public final class TaskContext {
   /**
    * {@return {@code task} bound to the calling task's context, to run later on another thread as if
    * it had been forked from here} For long-lived services that run work on their own threads (a
-   * {@code TaskQueue}'s workers, a cache's loader): the returned callable, on whichever thread calls
-   * it, sees this caller's {@linkplain #token() token}, {@linkplain #deadline() deadline} and time
-   * source through this class, and runs inside the context the enclosing scope's {@link
+   * {@code TaskQueue}'s workers, a cache's loader): the returned callable, on whichever thread
+   * calls it, sees this caller's {@linkplain #token() token}, {@linkplain #deadline() deadline} and
+   * time source through this class, and runs inside the context the enclosing scope's {@link
    * ContextPropagator} captures now, on this thread. It does not link cancellation: a service that
    * must stop the work when this caller is cancelled registers on {@link #token()} itself.
    *

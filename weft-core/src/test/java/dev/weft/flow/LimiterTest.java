@@ -3,6 +3,7 @@ package dev.weft.flow;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.weft.task.FanOutException;
 import dev.weft.test.Leaks;
 import dev.weft.test.ManualClock;
 import java.time.Duration;
@@ -153,7 +154,10 @@ class LimiterTest {
                         }))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessage("item 1")
-                .satisfies(e -> assertThat(e.getSuppressed()).isEmpty()),
+                .satisfies(e ->
+                    assertThat(e.getSuppressed())
+                        .singleElement()
+                        .isInstanceOf(FanOutException.class)),
         Leaks.gauge("permits in use", limit::activeCount));
     assertThat(interrupted.get()).isEqualTo(1);
     assertThat(started.get()).isEqualTo(2);
