@@ -3,9 +3,12 @@ package dev.weft.observe;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ThreadFactory;
 import org.jspecify.annotations.Nullable;
 
@@ -136,6 +139,22 @@ public final class WeftThreads {
       }
     }
     return List.copyOf(new LinkedHashSet<>(out)); // a group may briefly have two entries
+  }
+
+  /**
+   * {@return the listed groups that are not idle now, each once} For diagnostics that describe what
+   * a group runs (the task tree of {@code dev.weft.task.TaskTree}).
+   */
+  public static List<Group> groups() {
+    Set<Group> out = Collections.newSetFromMap(new IdentityHashMap<>());
+    for (Stripe s : STRIPES) {
+      for (Entry n = (Entry) HEAD.getVolatile(s); n != null; n = (Entry) NEXT.getAcquire(n)) {
+        if (n instanceof GroupEntry g && !g.listing.group.isIdle()) {
+          out.add(g.listing.group);
+        }
+      }
+    }
+    return List.copyOf(out);
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.weft.policy;
 
 import dev.weft.observe.WeftThreads;
+import dev.weft.task.TaskContext;
 import dev.weft.time.TimeSource;
 import java.time.Duration;
 import java.util.Objects;
@@ -18,14 +19,15 @@ import org.jspecify.annotations.Nullable;
  * A single-flight cache: concurrent calls for the same key share one execution of the loader, and
  * its result is kept for a time-to-live, up to a maximum number of entries.
  *
- * <p>The loader runs on its own virtual thread ({@code weft-cache-<name>}); every caller, the first
- * included, waits for it. So an interrupted or cancelled caller leaves alone, and the load goes on
- * for the others; only when every waiter has left is the load itself interrupted and dropped.
- * Failures are shared by the callers waiting for that load but not cached, unless {@link
- * Builder#cacheFailures(Duration)} says for how long. {@link #invalidate(Object)} drops an entry; a
- * load in flight when its key is invalidated still completes for its waiters but is not cached.
- * With a time-to-live of zero (the default) it only shares loads in flight. When the maximum size
- * is passed, the entries loaded first are dropped first.
+ * <p>The loader runs on its own virtual thread ({@code weft-cache-<name>}), with the {@link
+ * TaskContext} and propagated context of the caller that started the load (its deadline, its token,
+ * its MDC); every caller, the first included, waits for it. So an interrupted or cancelled caller
+ * leaves alone, and the load goes on for the others; only when every waiter has left is the load
+ * itself interrupted and dropped. Failures are shared by the callers waiting for that load but not
+ * cached, unless {@link Builder#cacheFailures(Duration)} says for how long. {@link
+ * #invalidate(Object)} drops an entry; a load in flight when its key is invalidated still completes
+ * for its waiters but is not cached. With a time-to-live of zero (the default) it only shares loads
+ * in flight. When the maximum size is passed, the entries loaded first are dropped first.
  *
  * <p>Thread-safe; share one instance. A hit is a lock-free map read and one clock read. Each key
  * has at most one load in flight at a time.
@@ -188,7 +190,9 @@ public final class CallCache<K, V> {
     return "CallCache[" + name + ", " + map.size() + " entries]";
   }
 
-  private void start(K key, Flight flight, Callable<? extends V> loader) {
+  private void start(K key, Flight flight, Callable<? extends V> task) {
+    // the load runs with the context of the caller that started it (deadline, token, MDC)
+    Callable<? extends V> loader = TaskContext.carry(task);
     Thread t =
         loaders.newThread(() -> {
           Object value = null;

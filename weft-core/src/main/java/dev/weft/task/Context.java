@@ -6,14 +6,16 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * What weft binds in every fork through {@link TaskContext}'s scoped value: the scope's token, its
- * deadline (already nested within the parent's), its time source and the inherited propagator.
+ * deadline (already nested within the parent's), its time source, the inherited propagator and the
+ * scope whose fork runs (for the task tree), if any.
  */
 record Context(
     CancellationToken token,
     Deadline deadline,
     TimeSource time,
-    @Nullable ContextPropagator propagator) {
+    @Nullable ContextPropagator propagator,
+    @Nullable Scope scope) {
 
   static final Context ROOT =
-      new Context(CancellationToken.none(), Deadline.never(), TimeSource.system(), null);
+      new Context(CancellationToken.none(), Deadline.never(), TimeSource.system(), null, null);
 }

@@ -124,7 +124,7 @@ public final class Scope implements AutoCloseable {
   private final int limit;
   private final @Nullable Executor executor;
   private WeftThreads.@Nullable Listing threads; // owner only: made at the first fork on our thread
-  private final Thread owner;
+  final Thread owner;
   final TimeSource time;
   final Deadline deadline;
   final long openedAt;
@@ -133,6 +133,7 @@ public final class Scope implements AutoCloseable {
   private final ScopedValue.Carrier carrier;
   final Listener listener;
   final Duration stuckGrace;
+  final @Nullable Scope parent; // the scope one of whose forks opened this one, for the task tree
   private final List<CancellationToken.Registration> links = new ArrayList<>(2);
   private @Nullable Consumer<ForkImpl<?>> onSettle;
 
@@ -149,6 +150,7 @@ public final class Scope implements AutoCloseable {
   private Scope(Builder b, int expectedForks) {
     Context parent = TaskContext.current();
     this.name = b.name;
+    this.parent = parent.scope();
     this.failFast = b.failFast;
     this.limit = b.limit;
     this.executor = b.executor;
@@ -174,7 +176,7 @@ public final class Scope implements AutoCloseable {
     this.forksView = forks;
     this.token = new CancellationToken(this::cancelForks, false);
     this.carrier =
-        ScopedValue.where(TaskContext.CURRENT, new Context(token, d, t, this.propagator));
+        ScopedValue.where(TaskContext.CURRENT, new Context(token, d, t, this.propagator, this));
     link(parent.token());
     if (b.cancellation != null && b.cancellation != parent.token()) {
       link(b.cancellation);
@@ -279,16 +281,17 @@ public final class Scope implements AutoCloseable {
       if (propagator != null) {
         fork.propagate(propagator);
       }
+      WeftThreads.Listing listing = threads;
+      if (listing == null) {
+        threads = listing = WeftThreads.listing(new Threads());
+      }
       if (executor == null) {
-        WeftThreads.Listing listing = threads;
-        if (listing == null) {
-          threads = listing = WeftThreads.listing(new Threads());
-        }
         Thread t = THREADS.newThread(fork);
         fork.startedOn(t);
         listing.ensureListed();
         t.start();
       } else {
+        listing.ensureListed(); // for the task tree: an executor's threads are not ours to list
         executor.execute(fork);
       }
     } catch (Throwable t) {
@@ -530,7 +533,11 @@ public final class Scope implements AutoCloseable {
    * The forks' threads, listed by {@link WeftThreads#live()} as one group (one entry per scope
    * rather than one per thread) while a fork has not settled.
    */
-  private final class Threads implements WeftThreads.Group {
+  final class Threads implements WeftThreads.Group {
+    Scope scope() {
+      return Scope.this;
+    }
+
     @Override
     public void addLiveTo(List<Thread> out) {
       int n = forkCount;

@@ -91,7 +91,12 @@ public final class TaskContext {
       CancellationToken token, Deadline deadline, Callable<? extends T> work) throws Exception {
     Context parent = current();
     Context child =
-        new Context(token, deadline.earlier(parent.deadline()), parent.time(), parent.propagator());
+        new Context(
+            token,
+            deadline.earlier(parent.deadline()),
+            parent.time(),
+            parent.propagator(),
+            parent.scope());
     return ScopedValue.where(CURRENT, child).call(work::call);
   }
 
