@@ -49,11 +49,14 @@ public final class TaskTree {
   public static String text(boolean stacks) {
     Snapshot snap = Snapshot.take();
     StringBuilder out = new StringBuilder();
-    if (snap.roots.isEmpty()) {
+    if (snap.roots.isEmpty() && Abandoned.describeRunning().isEmpty()) {
       out.append("weft task tree: no scope has a running fork\n");
     }
     for (Scope root : snap.roots) {
       text(snap, root, 0, stacks, out);
+    }
+    for (String line : Abandoned.describeRunning()) {
+      out.append(line).append('\n');
     }
     return out.toString();
   }
@@ -68,6 +71,17 @@ public final class TaskTree {
     Snapshot snap = Snapshot.take();
     StringBuilder out = new StringBuilder("{\"scopes\":");
     jsonScopes(snap, snap.roots, out);
+    List<String> abandoned = Abandoned.describeRunning();
+    if (!abandoned.isEmpty()) {
+      out.append(",\"abandoned\":[");
+      for (int i = 0; i < abandoned.size(); i++) {
+        if (i > 0) {
+          out.append(',');
+        }
+        string(out, abandoned.get(i));
+      }
+      out.append(']');
+    }
     return out.append('}').toString();
   }
 

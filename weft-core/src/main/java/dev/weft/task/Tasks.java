@@ -400,6 +400,42 @@ public final class Tasks {
   }
 
   // ---------------------------------------------------------------------------------------------
+  // calls that ignore interrupts
+
+  /**
+   * Runs {@code task}, a call that may not respond to interrupts, so that the caller can give up on
+   * it when its task is cancelled: the call runs on a virtual thread of its own (with the caller's
+   * {@link TaskContext} and propagated context) while the caller waits for it or for its own
+   * cancellation, whichever comes first. On cancellation the call is <em>abandoned</em>: its thread
+   * is interrupted once and left running, listed by {@link TaskTree} until it returns, and its
+   * outcome is dropped. This is the one place where weft lets work outlive its caller, on purpose:
+   * use it for calls the JVM cannot interrupt (docs/tasks.md lists them: classic {@code java.io}
+   * streams and sockets, a JDBC {@code execute} without a query timeout, a DNS lookup, a {@code
+   * synchronized} block or {@code Lock.lock()} acquisition), and only when the call is safe to
+   * leave behind (it holds nothing the caller will reuse).
+   *
+   * <p>Returns what the task returns. Throws what it throws (unchecked unchanged, checked wrapped
+   * once in {@link TaskFailedException}); throws {@link CancelledException} at once if the caller's
+   * token is already cancelled (the task does not run) or is cancelled while it waits, or if the
+   * caller is interrupted while it waits (the interrupt status is set again).
+   *
+   * {@snippet :
+   * InetAddress[] addresses = Tasks.abandonOnCancel("resolve " + host, () -> InetAddress.getAllByName(host));
+   * }
+   *
+   * @param name what the call is, in messages and the task tree
+   * @param task the call
+   * @param <T> its result type
+   * @return the call's result
+   */
+  public static <T extends @Nullable Object> T abandonOnCancel(
+      String name, Callable<? extends T> task) {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(task, "task");
+    return Abandoned.call(name, task);
+  }
+
+  // ---------------------------------------------------------------------------------------------
 
   private static <I extends @Nullable Object, T extends @Nullable Object> void forkEach(
       Scope scope,
