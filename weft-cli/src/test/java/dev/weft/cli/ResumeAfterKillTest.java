@@ -2,9 +2,7 @@ package dev.weft.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,6 +35,14 @@ class ResumeAfterKillTest {
         .start();
   }
 
+  private Path err() {
+    return dir.resolve("err.txt");
+  }
+
+  private static List<Long> groups(List<String> lines) {
+    return lines.stream().map(l -> Long.parseLong(l.trim())).toList();
+  }
+
   @Test
   void ctrlCKillsTheRunningTreesRecordsAndExits255() throws Exception {
     Path fifo = dir.resolve("started");
@@ -52,24 +58,17 @@ class ResumeAfterKillTest {
             + fifo
             + "; exec sleep 1000; fi";
     Process weft = weft("run", "-j", "2", job, ":::", "1", "2", "3", "4");
-    List<Long> groups = new ArrayList<>();
-    while (groups.size() < 2) {
-      try (BufferedReader r = Files.newBufferedReader(fifo, StandardCharsets.UTF_8)) {
-        for (String line; (line = r.readLine()) != null; ) {
-          groups.add(Long.parseLong(line.trim()));
-        }
-      }
-    }
+    List<Long> groups = groups(Child.readLines(fifo, 2, weft, err()));
     assertThat(new ProcessBuilder("kill", "-INT", Long.toString(weft.pid())).start().waitFor())
         .isZero();
-    assertThat(weft.waitFor()).isEqualTo(255);
+    assertThat(Child.awaitExit(weft, err())).isEqualTo(255);
     assertThat(Files.readString(dir.resolve("err.txt")))
         .contains("weft: interrupted; finished jobs are recorded, --resume runs the rest");
     assertThat(groups).noneMatch(ProcessTreeTest::alive);
     // job 1 finished and is recorded; 2 and 3 were killed, 4 never started: resume runs 2, 3, 4
     Files.delete(block);
     Process resumed = weft("run", "--resume", "-j", "2", job, ":::", "1", "2", "3", "4");
-    assertThat(resumed.waitFor()).isZero();
+    assertThat(Child.awaitExit(resumed, err())).as(Files.readString(err())).isZero();
     assertThat(Files.readAllLines(marks))
         .filteredOn("1"::equals)
         .hasSize(1); // recorded before Ctrl-C: not run again
@@ -94,16 +93,9 @@ class ResumeAfterKillTest {
             + "; exec sleep 1000; fi";
     String[] args = {"run", "-j", "2", job, ":::", "1", "2", "3", "4", "5", "6", "7", "8"};
     Process first = weft(args);
-    List<Long> groups = new ArrayList<>();
-    while (groups.size() < 2) {
-      try (BufferedReader r = Files.newBufferedReader(fifo, StandardCharsets.UTF_8)) {
-        for (String line; (line = r.readLine()) != null; ) {
-          groups.add(Long.parseLong(line.trim()));
-        }
-      }
-    }
+    List<Long> groups = groups(Child.readLines(fifo, 2, first, err()));
     first.destroyForcibly(); // SIGKILL: no shutdown hook, nothing flushed on the way out
-    assertThat(first.waitFor()).isEqualTo(137);
+    assertThat(Child.awaitExit(first, err())).isEqualTo(137);
     for (long g : groups) {
       Signals.signalGroup(g, Signals.KILL); // the jobs a killed weft could not take with it
     }
@@ -114,7 +106,7 @@ class ResumeAfterKillTest {
     resume[1] = "--resume";
     System.arraycopy(args, 1, resume, 2, args.length - 1);
     Process second = weft(resume);
-    assertThat(second.waitFor()).as(Files.readString(dir.resolve("err.txt"))).isZero();
+    assertThat(Child.awaitExit(second, err())).as(Files.readString(err())).isZero();
 
     Map<String, Integer> runs = new TreeMap<>();
     Files.readAllLines(marks).forEach(m -> runs.merge(m, 1, Integer::sum));

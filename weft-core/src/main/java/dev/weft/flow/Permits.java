@@ -35,7 +35,10 @@ import org.jspecify.annotations.Nullable;
  * held by {@link #use} are never leaked and are not tracked.
  *
  * <p>A request for more permits than the limit is rejected; a waiter whose request exceeds a limit
- * lowered later waits until the limit grows again, and blocks those behind it (FIFO).
+ * lowered later waits until the limit grows again, and blocks those behind it (FIFO). A limit of 0
+ * pauses admission, as for {@link Limiter#setLimit(int)}: requests wait until the limit is raised,
+ * and while paused they are checked against the last limit above 0 (the one in force before the
+ * pause), so that pausing does not turn waiting callers into failing ones.
  */
 public final class Permits {
 
@@ -52,11 +55,13 @@ public final class Permits {
 
   private final Gate gate;
   private final boolean trackLeaks;
+  private volatile int lastOpenLimit; // the last limit above 0: bounds requests while paused
   private final Set<Tracked> held = ConcurrentHashMap.newKeySet();
 
   private Permits(Builder b) {
     this.gate = new Gate(b.name, b.permits, b.time, b.listener);
     this.trackLeaks = b.trackLeaks;
+    this.lastOpenLimit = b.permits;
   }
 
   /**
@@ -96,7 +101,8 @@ public final class Permits {
    * <p>Returns what the task returns; throws what it throws, unchanged; throws {@link
    * InterruptedException} (flag cleared, task not run, nothing held) if interrupted while waiting.
    *
-   * @param permits how many, {@code 1..limit()}
+   * @param permits how many, {@code 1..limit()} (while the limit is 0: up to the last limit above
+   *     0)
    * @param task the work
    * @param <T> the result type
    * @param <X> what the task may throw
@@ -137,7 +143,8 @@ public final class Permits {
    * throws what the task throws; throws {@link InterruptedException} (flag cleared, task not run,
    * nothing held) if interrupted while waiting.
    *
-   * @param permits how many, {@code 1..limit()}
+   * @param permits how many, {@code 1..limit()} (while the limit is 0: up to the last limit above
+   *     0)
    * @param timeout how long to wait
    * @param task the work
    * @param <T> the result type
@@ -170,7 +177,8 @@ public final class Permits {
    * cleared, nothing held) on interrupt. There is no timeout: see {@link #tryAcquire(int,
    * Duration)}.
    *
-   * @param permits how many, {@code 1..limit()}
+   * @param permits how many, {@code 1..limit()} (while the limit is 0: up to the last limit above
+   *     0)
    * @return the permits; close to release
    * @throws InterruptedException if interrupted while waiting
    * @throws IllegalArgumentException if {@code permits} is out of range
@@ -189,7 +197,8 @@ public final class Permits {
   /**
    * Takes {@code permits} permits if they are free and nobody waits; never blocks.
    *
-   * @param permits how many, {@code 1..limit()}
+   * @param permits how many, {@code 1..limit()} (while the limit is 0: up to the last limit above
+   *     0)
    * @return the permits, or empty
    * @throws IllegalArgumentException if {@code permits} is out of range
    */
@@ -217,7 +226,8 @@ public final class Permits {
    * permits are taken); throws {@link InterruptedException} (flag cleared, nothing held) on
    * interrupt.
    *
-   * @param permits how many, {@code 1..limit()}
+   * @param permits how many, {@code 1..limit()} (while the limit is 0: up to the last limit above
+   *     0)
    * @param timeout how long to wait
    * @return the permits, or empty on timeout
    * @throws InterruptedException if interrupted while waiting
@@ -252,7 +262,9 @@ public final class Permits {
   }
 
   /**
-   * Changes the limit; see {@link Limiter#setLimit(int)} for the rules.
+   * Changes the limit; see {@link Limiter#setLimit(int)} for the rules. Zero pauses admission:
+   * requests wait until the limit is raised, and are checked meanwhile against the last limit above
+   * 0.
    *
    * @param limit the new limit, {@code >= 0}
    * @throws IllegalArgumentException if {@code limit < 0}
@@ -260,6 +272,9 @@ public final class Permits {
   public void setLimit(int limit) {
     if (limit < 0) {
       throw new IllegalArgumentException("limit must be >= 0, was " + limit);
+    }
+    if (limit > 0) {
+      lastOpenLimit = limit; // before the gate opens, so a request admitted by it passes the check
     }
     int old = gate.setLimit(limit);
     if (old != limit && !gate.listener.isNone()) {
@@ -303,7 +318,18 @@ public final class Permits {
       throw new IllegalArgumentException("permits must be >= 1, was " + permits);
     }
     int limit = gate.limit();
-    if (permits > limit) {
+    if (limit == 0) {
+      int bound = lastOpenLimit;
+      if (permits > bound) {
+        throw new IllegalArgumentException(
+            "permits must be <= "
+                + bound
+                + ", the limit of '"
+                + gate.name
+                + "' before it was paused at 0, was "
+                + permits);
+      }
+    } else if (permits > limit) {
       throw new IllegalArgumentException(
           "permits must be <= the limit " + limit + " of '" + gate.name + "', was " + permits);
     }

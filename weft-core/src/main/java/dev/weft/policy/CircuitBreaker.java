@@ -54,8 +54,12 @@ public final class CircuitBreaker implements Policy<Object> {
    * and records its outcome into that phase's window: CLOSED and HALF_OPEN phases each own a fresh
    * window, so outcomes of calls that started in an older phase land in a discarded window and
    * cannot disturb the current one. Windows are synchronized; the lock is held only to count,
-   * never while user code runs. HALF_OPEN admits trials with an atomic counter; a trial whose
-   * outcome is not recorded gives its slot back, so the breaker cannot stick in HALF_OPEN. OPEN
+   * never while user code runs. HALF_OPEN admits trials with an atomic counter of slots taken,
+   * kept in [0, halfOpenTrials]: a call takes a slot only by a compareAndSet below the limit (a
+   * rejected call never touches the counter), and a trial whose outcome is not recorded (ignored
+   * or cancelled exception, interrupt, Error, a failing result predicate) gives its slot back
+   * exactly once, from execute's finally block. So trials admitted = slots taken = outcomes
+   * recorded + trials still running, and the breaker cannot stick in HALF_OPEN. OPEN
    * moves to HALF_OPEN lazily, when a call or state() sees that the open period has ended.
    */
 
@@ -198,27 +202,31 @@ public final class CircuitBreaker implements Policy<Object> {
 
   @Nullable Object execute(Callable<?> work) throws Exception {
     Phase p = acquire();
-    boolean measure = p.state == State.CLOSED ? measureClosed : slowRate <= 1.0;
-    long start = measure && slowRate <= 1.0 ? time.read() : 0;
-    Object result;
+    boolean counted = false; // true once the outcome went to p's window: the slot stays used
     try {
-      result = work.call();
-    } catch (Exception e) {
-      if (records(e)) {
-        onOutcome(p, BreakerWindow.FAILURE, measure, start);
-      } else {
-        onIgnored(p);
+      boolean measure = p.state == State.CLOSED ? measureClosed : slowRate <= 1.0;
+      long start = measure && slowRate <= 1.0 ? time.read() : 0;
+      Object result;
+      try {
+        result = work.call();
+      } catch (Exception e) {
+        if (records(e)) {
+          counted = true;
+          onOutcome(p, BreakerWindow.FAILURE, measure, start);
+        }
+        throw e;
       }
-      throw e;
-    } catch (Error e) {
-      onIgnored(p);
-      throw e;
+      Predicate<Object> reject = recordResult;
+      byte outcome =
+          reject != null && reject.test(result) ? BreakerWindow.FAILURE : BreakerWindow.SUCCESS;
+      counted = true;
+      onOutcome(p, outcome, measure, start);
+      return result;
+    } finally {
+      if (!counted) {
+        giveBack(p);
+      }
     }
-    Predicate<Object> reject = recordResult;
-    byte outcome =
-        reject != null && reject.test(result) ? BreakerWindow.FAILURE : BreakerWindow.SUCCESS;
-    onOutcome(p, outcome, measure, start);
-    return result;
   }
 
   private Phase current() {
@@ -238,7 +246,7 @@ public final class CircuitBreaker implements Policy<Object> {
           return p;
         }
         case HALF_OPEN -> {
-          if (p.trials.getAndIncrement() < halfOpenTrials) {
+          if (takeTrial(p)) {
             return p;
           }
           throw reject(p, 0);
@@ -281,7 +289,20 @@ public final class CircuitBreaker implements Policy<Object> {
     }
   }
 
-  private void onIgnored(Phase p) {
+  /** Takes a trial slot only if one is free, so a rejected call leaves the count untouched. */
+  private boolean takeTrial(Phase p) {
+    int taken;
+    do {
+      taken = p.trials.get();
+      if (taken >= halfOpenTrials) {
+        return false;
+      }
+    } while (!p.trials.compareAndSet(taken, taken + 1));
+    return true;
+  }
+
+  /** Returns the slot of a trial whose outcome was not recorded: called once per such trial. */
+  private void giveBack(Phase p) {
     if (p.state == State.HALF_OPEN) {
       p.trials.decrementAndGet();
     }

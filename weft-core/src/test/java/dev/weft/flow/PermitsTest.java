@@ -181,4 +181,38 @@ class PermitsTest {
     assertThat(Thread.interrupted()).isFalse();
     assertThat(db.available()).isEqualTo(1);
   }
+
+  @Test
+  void aLimitOfZeroPausesAdmissionUntilTheLimitIsRaised() throws Throwable {
+    Permits db = permits(3);
+    db.setLimit(0);
+    List<String> ran = new CopyOnWriteArrayList<>();
+    Run one = Run.start("one", () -> db.use(() -> ran.add("one")));
+    clock.awaitParked(1);
+    Run three = Run.start("three", () -> db.use(3, () -> ran.add("three")));
+    clock.awaitParked(2);
+    assertThat(db.tryAcquire()).isEmpty();
+    assertThat(db.tryUse(Duration.ZERO, () -> "ran")).isEmpty();
+    assertThat(ran).isEmpty();
+    assertThat(db.waiting()).isEqualTo(2);
+    db.setLimit(3);
+    one.join();
+    three.join();
+    assertThat(ran).containsExactly("one", "three");
+    assertThat(db.available()).isEqualTo(3);
+  }
+
+  @Test
+  void whilePausedRequestsAreCheckedAgainstTheLastLimitAboveZero() {
+    Permits db = permits(3);
+    db.setLimit(0);
+    assertThatThrownBy(() -> db.acquire(4))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("permits must be <= 3, the limit of 'db' before it was paused at 0, was 4");
+    db.setLimit(5);
+    db.setLimit(0);
+    assertThat(db.tryAcquire(5)).isEmpty();
+    assertThatThrownBy(() -> db.tryAcquire(6))
+        .hasMessage("permits must be <= 5, the limit of 'db' before it was paused at 0, was 6");
+  }
 }

@@ -438,4 +438,81 @@ class CircuitBreakerTest {
       assertThat(closings).isEqualTo(1);
     }
   }
+
+  @Test
+  void aTrialWhoseOutcomeIsNotRecordedGivesItsSlotBackEvenAfterARejection() throws Throwable {
+    List<Exception> unrecorded =
+        List.of(
+            new java.util.concurrent.CancellationException("cancelled"),
+            new InterruptedException("interrupted"),
+            new IllegalStateException("ignored type"),
+            new ErrorCarrier(new AssertionError("an Error")));
+    for (Exception outcome : unrecorded) {
+      ManualClock c = new ManualClock();
+      CircuitBreaker b =
+          CircuitBreaker.builder()
+              .name("probe")
+              .timeSource(c)
+              .window(2)
+              .minimumCalls(2)
+              .halfOpenTrials(1)
+              .ignore(IllegalStateException.class)
+              .openFor(Duration.ofSeconds(1))
+              .build();
+      fail(b);
+      fail(b);
+      c.advance(Duration.ofSeconds(1));
+      CountDownLatch probing = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
+      Async<Object> probe =
+          Async.start(() ->
+              b.call(() -> {
+                probing.countDown();
+                Async.await(release);
+                if (outcome instanceof ErrorCarrier e) {
+                  throw e.error;
+                }
+                throw outcome;
+              }));
+      Async.await(probing);
+      assertThatThrownBy(() -> b.call(() -> "rejected")).isInstanceOf(CircuitOpenException.class);
+      release.countDown();
+      assertThat(probe.failure()).as("probe outcome for %s", outcome).isNotNull();
+      c.advance(Duration.ofHours(1));
+      assertThat(b.state()).as("after %s", outcome).isEqualTo(HALF_OPEN);
+      assertThat(b.call(() -> "next trial")).as("after %s", outcome).isEqualTo("next trial");
+      assertThat(b.state()).as("after %s", outcome).isEqualTo(CLOSED);
+    }
+  }
+
+  @Test
+  void aTrialWhoseResultPredicateThrowsGivesItsSlotBack() {
+    CircuitBreaker b =
+        breaker()
+            .halfOpenTrials(1)
+            .recordResult(r -> {
+              if ("boom".equals(r)) {
+                throw new IllegalStateException("predicate failed");
+              }
+              return false;
+            })
+            .build();
+    for (int i = 0; i < 4; i++) {
+      fail(b);
+    }
+    clock.advance(Duration.ofSeconds(30));
+    assertThatThrownBy(() -> b.call(() -> "boom")).hasMessage("predicate failed");
+    assertThat(b.call(() -> "ok")).isEqualTo("ok");
+    assertThat(b.state()).isEqualTo(CLOSED);
+  }
+
+  /** Carries an Error through the list of outcomes, which holds exceptions. */
+  private static final class ErrorCarrier extends Exception {
+    final Error error;
+
+    ErrorCarrier(Error error) {
+      super(error);
+      this.error = error;
+    }
+  }
 }

@@ -452,8 +452,9 @@ public final class Worker implements AutoCloseable {
     try {
       store.finish(releases, time.wallTime());
       store.removeWorker(id);
-      // a job released above may be due now: wake other workers of this process
-      store.enqueue(List.of(), time.wallTime());
+      if (!releases.isEmpty()) {
+        store.wake(queueName); // the released jobs are due now: wake the queue's other workers
+      }
     } catch (JobStoreException e) {
       emitStoreFailure("release leases on close", e);
     }

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
@@ -246,6 +247,55 @@ abstract class WorkerContract {
     assertThat(released.leaseToken()).isNull();
     try (Worker other = worker().handler("forever", ctx -> JobOutcome.success()).start()) {
       assertThat(other.awaitDrained(PATIENCE)).isTrue();
+    }
+    assertThat(jobs.job(id).orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
+  }
+
+  /*
+   * The other worker polls once an hour, so only the closing worker's wake-up can bring it the
+   * released job within the hang guard's patience.
+   */
+  @Test
+  void closingWakesTheQueuesOtherWorkersForTheJobsItReleased() throws Exception {
+    long id = jobs.enqueue(NewJob.of("q", "forever", null)).id();
+    CountDownLatch started = new CountDownLatch(1);
+    Worker closing =
+        worker()
+            .concurrency(1)
+            .shutdownGrace(Duration.ZERO)
+            .handler(
+                "forever",
+                ctx -> {
+                  started.countDown();
+                  new CountDownLatch(1).await(); // a job that would run for ever
+                  return JobOutcome.success();
+                })
+            .start();
+    started.await();
+    CountDownLatch idle = new CountDownLatch(1);
+    CountDownLatch ran = new CountDownLatch(1);
+    try (Worker other =
+        worker()
+            .pollInterval(Duration.ofHours(1))
+            .handler(
+                "marker",
+                ctx -> {
+                  idle.countDown(); // it has polled, and will wait for a wake-up or an hour
+                  return JobOutcome.success();
+                })
+            .handler(
+                "forever",
+                ctx -> {
+                  ran.countDown();
+                  return JobOutcome.success();
+                })
+            .start()) {
+      jobs.enqueue(NewJob.of("q", "marker", null));
+      assertThat(idle.await(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
+      closing.close();
+      assertThat(ran.await(PATIENCE.toSeconds(), TimeUnit.SECONDS))
+          .as("the released job reached the other worker without a poll")
+          .isTrue();
     }
     assertThat(jobs.job(id).orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
   }

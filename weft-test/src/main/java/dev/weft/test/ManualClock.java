@@ -5,8 +5,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -27,13 +27,31 @@ import java.util.concurrent.locks.ReentrantLock;
  * sleeper.join();
  * }
  *
- * <p>Overview for maintainers: {@code now} is volatile and written only under {@code lock}. A
- * parking thread records its deadline in {@code parked}, re-reads {@code now}, and parks; {@code
- * advance} writes {@code now} and then unparks every recorded thread whose deadline passed. Because
- * the thread records itself before re-reading, an advance that races with it either is seen by the
- * re-read or finds the record and unparks it ({@code LockSupport}'s permit makes the later park
- * return at once). {@code changed} is signalled whenever the set of parked threads changes, for
- * {@link #awaitParked(int)}.
+ * <p>Overview for maintainers. {@code now} is volatile and written only under {@code lock}, which
+ * serializes advances. The park/unpark handshake has two invariants:
+ *
+ * <ol>
+ *   <li>No lost advance: a parking thread writes its deadline into {@code parked}, then re-reads
+ *       {@code now}, and parks only if the deadline is still ahead; {@code advance} writes {@code
+ *       now}, then reads {@code parked} and unparks every thread whose deadline passed (both sides
+ *       write, then read the other's variable: Dekker). So an advance that races with a parking
+ *       thread either is seen by the re-read or finds the record and unparks it, and {@code
+ *       LockSupport}'s permit makes the later park return at once.
+ *   <li>No swallowed unpark: between entering {@code parkUntil} and its {@code LockSupport.park}, a
+ *       parking thread never blocks on anything that parks through {@code LockSupport} (a {@code
+ *       ReentrantLock}, a {@code Condition}). Code under test unparks its waiters directly (a
+ *       {@code Gate} granting permits), and such an unpark may arrive at any moment, even before
+ *       {@code parkUntil} is entered; a lock acquisition that parked would consume its permit and
+ *       the thread would then park until the deadline, perhaps forever. So parkers take no lock
+ *       ({@code ConcurrentHashMap}'s bin locks are monitors, which do not use that permit): they
+ *       tell {@link #awaitParked(int)} callers about a change by unparking the threads in {@code
+ *       watchers}, which never blocks. A watcher adds itself to {@code watchers}, then reads {@code
+ *       parked}; a parker writes {@code parked}, then reads {@code watchers} (Dekker again), so a
+ *       watcher cannot miss the change it waits for.
+ * </ol>
+ *
+ * After the park returns the thread may block on anything: callers re-check their own condition
+ * after every return of {@code parkUntil}, so a permit consumed then is not lost.
  */
 public final class ManualClock implements TimeSource {
 
@@ -41,8 +59,8 @@ public final class ManualClock implements TimeSource {
   private static final Duration PATIENCE = Duration.ofSeconds(30);
 
   private final ReentrantLock lock = new ReentrantLock();
-  private final Condition changed = lock.newCondition();
   private final Map<Thread, Long> parked = new ConcurrentHashMap<>();
+  private final Set<Thread> watchers = ConcurrentHashMap.newKeySet(); // in awaitParked
   private final Instant wallStart;
   private volatile long now;
 
@@ -129,27 +147,31 @@ public final class ManualClock implements TimeSource {
    * @throws InterruptedException if interrupted while waiting
    */
   public void awaitParked(int count) throws InterruptedException {
-    long left = PATIENCE.toNanos();
-    lock.lock();
+    Thread me = Thread.currentThread();
+    long patience = PATIENCE.toNanos();
+    long start = System.nanoTime(); // real time: a hang guard, not the clock under test
+    watchers.add(me);
     try {
       while (parked.size() < count) {
+        if (Thread.interrupted()) {
+          throw new InterruptedException("interrupted while waiting for " + count + " parked");
+        }
+        long left = patience - (System.nanoTime() - start);
         if (left <= 0) {
           throw new AssertionError(
               "expected " + count + " threads parked on the clock, saw " + parked.keySet());
         }
-        left = changed.awaitNanos(left);
+        LockSupport.parkNanos(this, left);
       }
     } finally {
-      lock.unlock();
+      watchers.remove(me);
     }
   }
 
+  /** Wakes the threads in awaitParked; never blocks, so a parker may call it before parking. */
   private void signalChanged() {
-    lock.lock();
-    try {
-      changed.signalAll();
-    } finally {
-      lock.unlock();
+    for (Thread w : watchers) {
+      LockSupport.unpark(w);
     }
   }
 

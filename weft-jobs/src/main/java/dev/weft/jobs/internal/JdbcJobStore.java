@@ -31,6 +31,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
@@ -855,6 +856,12 @@ abstract class JdbcJobStore implements JobStore {
         list.remove(wake);
       }
     };
+  }
+
+  /** Wakes this process's subscribers; a store whose database can tell others overrides it. */
+  @Override
+  public void wake(String queue) {
+    wakeLocal(Set.of(Objects.requireNonNull(queue, "queue")));
   }
 
   /** Wakes this process's subscribers of {@code queues}. */

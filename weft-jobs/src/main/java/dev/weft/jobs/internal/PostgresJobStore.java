@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -252,6 +253,19 @@ final class PostgresJobStore extends JdbcJobStore {
     return "select max_running, per_second, burst, tokens, refilled_at, key_per_second,"
         + " key_burst from weft_queues"
         + " where queue = ? for update";
+  }
+
+  /** Sends the {@code NOTIFY} an enqueue would (for other processes), then wakes this one's. */
+  @Override
+  public void wake(String queue) {
+    Set<String> queues = Set.of(Objects.requireNonNull(queue, "queue"));
+    write(
+        c -> {
+          notifyQueues(c, queues);
+          return null;
+        },
+        "wake queue '" + queue + "'");
+    wakeLocal(queues);
   }
 
   @Override

@@ -154,6 +154,20 @@ public interface JobStore extends AutoCloseable {
    */
   AutoCloseable subscribe(String queue, Runnable wake);
 
+  /**
+   * Wakes the subscribers of {@code queue} as an enqueue would, without enqueuing anything: for
+   * jobs that became available another way, such as the leases a closing worker gives back.
+   * Subscribers in this process are woken before it returns; those of other processes too where the
+   * database can tell (PostgreSQL sends a {@code NOTIFY}), else they find the jobs at their next
+   * poll.
+   *
+   * <p>Returns once the wake-up is sent; throws {@link dev.weft.jobs.JobStoreException} if the
+   * database cannot be told (local subscribers are then not woken either).
+   *
+   * @param queue the queue whose subscribers to wake
+   */
+  void wake(String queue);
+
   /** Closes the store's connections and threads; idempotent. */
   @Override
   void close();

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
@@ -620,6 +621,16 @@ public abstract class JobStoreContract {
       store.enqueue(List.of(job("a")), T0);
       woken.await();
     }
+  }
+
+  @Test
+  void wakeWakesTheQueuesSubscribersWithoutEnqueuing() throws Exception {
+    CountDownLatch woken = new CountDownLatch(1);
+    try (AutoCloseable sub = store.subscribe("q", woken::countDown)) {
+      store.wake("q");
+      assertThat(woken.await(2, TimeUnit.MINUTES)).as("woken (hang guard)").isTrue();
+    }
+    assertThat(store.counts()).isEmpty();
   }
 
   private void succeed(Job j) {

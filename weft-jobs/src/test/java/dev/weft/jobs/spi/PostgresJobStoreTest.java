@@ -1,10 +1,15 @@
 package dev.weft.jobs.spi;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.weft.jobs.JobQueue;
 import dev.weft.jobs.TestPostgres;
 import dev.weft.time.TimeSource;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
 
 class PostgresJobStoreTest extends JobStoreContract {
 
@@ -19,6 +24,18 @@ class PostgresJobStoreTest extends JobStoreContract {
   @Override
   protected JobStore sameDatabase() {
     return TestStores.postgresUnmigrated(url);
+  }
+
+  @Test
+  void wakeReachesTheSubscribersOfAnotherProcessThroughNotify() throws Exception {
+    Semaphore wakes = new Semaphore(0);
+    try (JobStore other = sameDatabase();
+        AutoCloseable sub = other.subscribe("q", wakes::release)) {
+      // the listener wakes every subscriber once it is listening: from then on no NOTIFY is lost
+      assertThat(wakes.tryAcquire(2, TimeUnit.MINUTES)).as("listening (hang guard)").isTrue();
+      store.wake("q");
+      assertThat(wakes.tryAcquire(2, TimeUnit.MINUTES)).as("notified (hang guard)").isTrue();
+    }
   }
 
   @Override

@@ -1,0 +1,161 @@
+package dev.weft.cli;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Waits on a child process, or on a fifo it writes, without ever waiting on a dead child: each wait
+ * races the child's {@link Process#onExit()}, and fails at once with the child's exit code and
+ * stderr when the child exits first. A wait that outlasts {@link #PATIENCE} (a hang guard, not a
+ * timing check) fails too, with a thread dump of the child, and kills it. Test helper.
+ */
+final class Child {
+
+  /** How long a wait may take before it is a hang. */
+  static final Duration PATIENCE = Duration.ofMinutes(2);
+
+  private static final Object EXITED = new Object();
+
+  private Child() {}
+
+  /**
+   * Reads {@code count} lines from {@code fifo}, which the child (or its jobs) write.
+   *
+   * <p>The fifo is opened for reading and writing, which on Linux never blocks (a read-only open
+   * blocks until a writer opens it: for ever, if the child died); holding a write end also means
+   * the reads never see end-of-file between writers. A reader thread hands lines to this thread,
+   * and so does the child's exit, whichever comes first.
+   *
+   * @return the lines, in the order they came
+   * @throws AssertionError if the child exits before writing them, or on a hang
+   */
+  static List<String> readLines(Path fifo, int count, Process child, Path stderr)
+      throws IOException, InterruptedException {
+    BlockingQueue<Object> events = new LinkedBlockingQueue<>();
+    FileChannel channel = FileChannel.open(fifo, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    Thread reader =
+        Thread.ofPlatform()
+            .name("test-fifo-reader")
+            .daemon()
+            .start(() -> {
+              ByteBuffer buf = ByteBuffer.allocate(4096);
+              StringBuilder line = new StringBuilder();
+              try {
+                while (channel.read(buf) >= 0) {
+                  buf.flip();
+                  String chunk = StandardCharsets.UTF_8.decode(buf).toString();
+                  buf.clear();
+                  for (char c : chunk.toCharArray()) {
+                    if (c == '\n') {
+                      events.add(line.toString());
+                      line.setLength(0);
+                    } else {
+                      line.append(c);
+                    }
+                  }
+                }
+              } catch (AsynchronousCloseException e) {
+                // closed or interrupted (ClosedByInterruptException): the test has what it needs
+              } catch (IOException e) {
+                events.add(e);
+              }
+            });
+    child.onExit().thenRun(() -> events.add(EXITED));
+    List<String> lines = new ArrayList<>();
+    long start = System.nanoTime();
+    try {
+      while (lines.size() < count) {
+        long left = PATIENCE.toNanos() - (System.nanoTime() - start);
+        Object e = events.poll(Math.max(left, 0), TimeUnit.NANOSECONDS);
+        if (e == null) {
+          throw hung(
+              child, stderr, "waiting for " + count + " lines on " + fifo + ", got " + lines);
+        } else if (e == EXITED) {
+          throw new AssertionError(
+              "the child exited with "
+                  + child.exitValue()
+                  + " before writing "
+                  + count
+                  + " lines on "
+                  + fifo
+                  + " (got "
+                  + lines
+                  + "); its stderr:\n"
+                  + read(stderr));
+        } else if (e instanceof IOException io) {
+          throw io;
+        } else {
+          lines.add((String) e);
+        }
+      }
+      return lines;
+    } finally {
+      reader.interrupt();
+      channel.close();
+      reader.join();
+    }
+  }
+
+  /**
+   * Waits for the child to exit.
+   *
+   * @return its exit code
+   * @throws AssertionError on a hang, with the child's thread dump and stderr
+   */
+  static int awaitExit(Process child, Path stderr) throws IOException, InterruptedException {
+    if (!child.waitFor(PATIENCE.toNanos(), TimeUnit.NANOSECONDS)) {
+      throw hung(child, stderr, "waiting for it to exit");
+    }
+    return child.exitValue();
+  }
+
+  private static AssertionError hung(Process child, Path stderr, String what)
+      throws IOException, InterruptedException {
+    String dump = threadDump(child);
+    child.destroyForcibly();
+    child.waitFor();
+    return new AssertionError(
+        "hung "
+            + what
+            + " (child "
+            + child.pid()
+            + " still running after "
+            + PATIENCE
+            + "); its stderr:\n"
+            + read(stderr)
+            + "\nits threads:\n"
+            + dump);
+  }
+
+  private static String threadDump(Process child) throws InterruptedException {
+    Path jcmd =
+        Path.of(ProcessHandle.current().info().command().orElse("java")).resolveSibling("jcmd");
+    try {
+      Process p =
+          new ProcessBuilder(jcmd.toString(), Long.toString(child.pid()), "Thread.print")
+              .redirectErrorStream(true)
+              .start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      p.waitFor();
+      return out;
+    } catch (IOException e) {
+      return "(no thread dump: " + e.getMessage() + ")";
+    }
+  }
+
+  private static String read(Path file) throws IOException {
+    return Files.exists(file) ? Files.readString(file) : "(no stderr file)";
+  }
+}
