@@ -28,23 +28,23 @@ import java.util.stream.Gatherer;
  *       a slow head element stalls the stage after the window fills, but never makes it hold more.
  *       Unordered, results are emitted as they complete, so a slow element holds back nothing but
  *       its own slot. Upstream is pulled only as fast as results drain.
- *   <li><b>Structured.</b> Each element runs in a fork of one {@link dev.weft.task.Scope} that
- *       the stream's thread opens at the first element, with the guarantees of every weft fan-out
+ *   <li><b>Structured.</b> Each element runs in a fork of one {@link dev.weft.task.Scope} that the
+ *       stream's thread opens at the first element, with the guarantees of every weft fan-out
  *       ({@code docs/tasks.md}): the function sees the caller's {@link dev.weft.task.TaskContext}
- *       (deadline, cancellation token) and the context its {@link
- *       dev.weft.task.ContextPropagator} carries. However the stream ends — finished,
- *       short-circuited ({@code limit}, {@code findFirst}), failed, or by an exception downstream
- *       — the stage closes the scope, which cancels what still runs (token and interrupt), and
- *       returns only when every fork has returned. One exception: when the stream's <i>source</i>
- *       throws, the JDK calls no gatherer code, so the elements in flight run to completion
- *       unobserved (at most {@code limit} of them).
+ *       (deadline, cancellation token) and the context its {@link dev.weft.task.ContextPropagator}
+ *       carries. However the stream ends — finished, short-circuited ({@code limit}, {@code
+ *       findFirst}), failed, or by an exception downstream — the stage closes the scope, which
+ *       cancels what still runs (token and interrupt), and returns only when every fork has
+ *       returned. One exception: when the stream's <i>source</i> throws, the JDK calls no gatherer
+ *       code, so the elements in flight run to completion unobserved (at most {@code limit} of
+ *       them).
  *   <li><b>Fail-fast.</b> When the function throws for one element, the scope cancels every other
  *       running element at once, from the failing element's thread; the stream then throws what
  *       {@link dev.weft.task.Scope#join()} throws, after every fork has returned: the first
- *       failure, unchecked unchanged, checked in a {@link dev.weft.task.TaskFailedException}
- *       naming the element's position in the stream ({@code task #2 failed after ...}), later
- *       failures suppressed. The JDK's {@code Gatherers.mapConcurrent} reports a failure only
- *       when it reaches the failed element in order.
+ *       failure, unchecked unchanged, checked in a {@link dev.weft.task.TaskFailedException} naming
+ *       the element's position in the stream ({@code task #2 failed after ...}), later failures
+ *       suppressed. The JDK's {@code Gatherers.mapConcurrent} reports a failure only when it
+ *       reaches the failed element in order.
  *   <li><b>Cancellation and interrupts.</b> If the enclosing task is cancelled, or its deadline
  *       passes, the forks are cancelled and the stream throws {@link
  *       dev.weft.task.CancelledException} or {@link dev.weft.task.DeadlineExceededException}. If
@@ -144,8 +144,8 @@ public final class Gather {
    * .gather(Gather.mapConcurrent(64, this::download)).gather(Gather.mapOnCpu(this::parse))}.
    *
    * <p>Each chunk is a fork of one {@link dev.weft.task.Scope} run on the pool, with the same
-   * structure, context, cancellation and failures as {@link #mapConcurrent(int, TaskFunction)};
-   * a function that itself calls {@link Parallel#map} runs that call inline on its pool thread.
+   * structure, context, cancellation and failures as {@link #mapConcurrent(int, TaskFunction)}; a
+   * function that itself calls {@link Parallel#map} runs that call inline on its pool thread.
    *
    * <p>Elements go to the pool in chunks whose size adapts to what one element costs: one per task
    * for coarse elements (a parse, a hash), up to thousands for tiny ones, so that a chunk runs for

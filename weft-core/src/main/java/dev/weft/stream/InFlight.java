@@ -29,9 +29,9 @@ import org.jspecify.annotations.Nullable;
  * {@link #end()}, which closes the scope: what still runs is cancelled and waited for.
  *
  * <p>A scope keeps every fork it made until it closes, so a stage that has forked {@link
- * #ROTATE_AFTER} units closes its scope whenever it runs dry (no unit in flight) and opens a new one
- * at the next unit: a long stream does not pile up the engine's bookkeeping as long as it pauses
- * now and then.
+ * #ROTATE_AFTER} units closes its scope whenever it runs dry (no unit in flight) and opens a new
+ * one at the next unit: a long stream does not pile up the engine's bookkeeping as long as it
+ * pauses now and then.
  *
  * <p>Everything here belongs to the stream's thread, but {@link #finished}, which the units call.
  *
@@ -114,7 +114,9 @@ abstract class InFlight<U extends InFlight.Unit> {
     return counted(o);
   }
 
-  /** {@return the next unit handed back, if one is waiting} Throws what the scope throws instead. */
+  /**
+   * {@return the next unit handed back, if one is waiting} Throws what the scope throws instead.
+   */
   final @Nullable U poll() {
     Object o = done.poll();
     return o == null ? null : counted(o);
@@ -183,8 +185,11 @@ abstract class InFlight<U extends InFlight.Unit> {
     s.join();
     // join() found nothing to throw: the interrupt came when no fork was left to cancel
     return new CancelledException(
-        name + " was stopped"
-            + (Thread.currentThread().isInterrupted() ? ": its stream's thread was interrupted" : ""));
+        name
+            + " was stopped"
+            + (Thread.currentThread().isInterrupted()
+                ? ": its stream's thread was interrupted"
+                : ""));
   }
 
   private void closeAfterJoin(Scope s) {

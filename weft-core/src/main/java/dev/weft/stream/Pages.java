@@ -106,8 +106,8 @@ public final class Pages<T> {
 
   /**
    * Walks the pages. Belongs to the stream's thread; a prefetch is the one fork of its own scope,
-   * opened by that thread when the page before it arrives and closed when the page is taken (or
-   * the stream is closed).
+   * opened by that thread when the page before it arrives and closed when the page is taken (or the
+   * stream is closed).
    */
   private static final class Walker<T, C> extends Spliterators.AbstractSpliterator<List<T>> {
     private final Source<T, C> source;
@@ -181,14 +181,13 @@ public final class Pages<T> {
       aheadScope = scope;
       consumer = Thread.currentThread();
       ahead =
-          scope.fork(
-              () -> {
-                try {
-                  return source.fetcher().fetch(next);
-                } catch (Exception e) {
-                  throw Failures.wrap(number, "page", start, e);
-                }
-              });
+          scope.fork(() -> {
+            try {
+              return source.fetcher().fetch(next);
+            } catch (Exception e) {
+              throw Failures.wrap(number, "page", start, e);
+            }
+          });
     }
 
     @SuppressWarnings("ReferenceEquality") // identity is meant: the consuming thread

@@ -23,14 +23,14 @@ import org.jspecify.annotations.Nullable;
  * else), where at most two elements per core are in flight; when the I/O stage is ahead, it waits:
  * the memory held is bounded by the two limits. Results come back in input order. Each stage forks
  * its calls through a fail-fast {@link dev.weft.task.Scope} owned by the calling thread (the CPU
- * stage's runs them on the pool), so every call sees the caller's {@link
- * dev.weft.task.TaskContext} (deadline, cancellation token) and propagated context. The first
- * failure in either stage cancels everything still running (token and interrupt) and is thrown once
- * all has stopped, as {@link dev.weft.task.Scope#join()} throws it: unchecked unchanged, checked in
- * an {@link dev.weft.task.TaskFailedException} naming the input's position. Cancelling the
- * enclosing task or interrupting the caller stops both stages the same way and throws {@link
- * dev.weft.task.CancelledException}. For a lazy stream instead of a list, compose the gatherers: {@code
- * stream.gather(Gather.mapConcurrent(64, io)).gather(Gather.mapOnCpu(cpu))}.
+ * stage's runs them on the pool), so every call sees the caller's {@link dev.weft.task.TaskContext}
+ * (deadline, cancellation token) and propagated context. The first failure in either stage cancels
+ * everything still running (token and interrupt) and is thrown once all has stopped, as {@link
+ * dev.weft.task.Scope#join()} throws it: unchecked unchanged, checked in an {@link
+ * dev.weft.task.TaskFailedException} naming the input's position. Cancelling the enclosing task or
+ * interrupting the caller stops both stages the same way and throws {@link
+ * dev.weft.task.CancelledException}. For a lazy stream instead of a list, compose the gatherers:
+ * {@code stream.gather(Gather.mapConcurrent(64, io)).gather(Gather.mapOnCpu(cpu))}.
  *
  * <p>Thread-safe and stateless.
  */
