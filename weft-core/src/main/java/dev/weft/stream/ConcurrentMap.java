@@ -2,50 +2,46 @@ package dev.weft.stream;
 
 import dev.weft.task.TaskFunction;
 import java.util.Objects;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.Executor;
 import java.util.stream.Gatherer;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The gatherer behind {@link Gather#mapConcurrent}: maps each element on its own task, at most
- * {@code limit} at once, and pushes results downstream in input order or as they complete.
+ * The gatherer behind {@link Gather#mapConcurrent}: maps each element in its own fork of one
+ * fail-fast scope, at most {@code limit} at once, and pushes results downstream in input order or
+ * as they complete.
  *
- * <p>Overview for maintainers. Everything but two fields belongs to the stream's thread (the one
- * calling the integrator and finisher): the {@code window} of started, not yet emitted slots
- * (ordered form) and the {@code running} count. Workers touch only their own {@link Slot}, the
- * {@code live} set (to cancel one another on a failure) and the {@code done} queue, into which each
- * worker puts its slot exactly once, whether it ran, failed or was cancelled before it started.
+ * <p>Overview for maintainers. The scope and its completion queue are {@link InFlight}'s; this
+ * class is the policy. Everything belongs to the stream's thread (the one calling the integrator
+ * and finisher) but a {@link Slot}'s {@code value} and {@code failed}, which its fork writes before
+ * handing the slot back. Invariants: {@code running} = slots forked and not yet taken back, {@code
+ * <= limit}; ordered, {@code window.size() <= settings.window()}, so memory is bounded whatever a
+ * slow head element does; unordered, the completion queue holds at most {@code limit} slots. Every
+ * way out of the gatherer (finish, short-circuit, failure, an exception thrown downstream,
+ * interrupt) ends the stage, which closes the scope: nothing outlives it.
  *
- * <p>Invariants: {@code running} = slots launched and not yet taken from {@code done}, {@code <=
- * limit}; ordered, {@code window.size() <= settings.window()}, so memory is bounded whatever a slow
- * head element does; unordered, {@code done} holds at most {@code limit} slots. The stream's thread
- * blocks only in {@code done.take()} and every way out of the gatherer (finish, short-circuit,
- * failure, an exception thrown downstream, interrupt) first cancels what runs and waits until
- * {@code running == 0}: nothing outlives the stage.
- *
- * <p>Fail-fast: the first worker whose function throws records itself in {@code failure} and
- * interrupts every other live slot at once, from its own thread, so the siblings stop even while
- * the stream's thread is busy elsewhere; the stream's thread throws at its next step. A slot's
- * {@code thread} is read and written under the slot's monitor, and cleared before the worker
- * returns, so a cancel never interrupts a pool thread that has moved on to other work.
+ * <p>Fail-fast is the scope's: the first fork whose function throws cancels its siblings at once,
+ * from its own thread, so they stop even while the stream's thread is busy elsewhere; the stream's
+ * thread throws what the scope's {@code join()} throws at its next step. A checked exception is
+ * wrapped here, in the fork, so that the {@code TaskFailedException} names the element's position
+ * in the stream rather than the fork's in the scope.
  */
 final class ConcurrentMap<T, R> {
 
   private final MapSettings settings;
   private final TaskFunction<? super T, ? extends R> fn;
-  private final Executor executor;
-  private final boolean poolThreads;
+  private final String name;
+  private final @Nullable Executor executor;
 
   ConcurrentMap(
       MapSettings settings,
       TaskFunction<? super T, ? extends R> fn,
-      Executor executor,
-      boolean poolThreads) {
+      String name,
+      @Nullable Executor executor) {
     this.settings = Objects.requireNonNull(settings, "settings");
     this.fn = Objects.requireNonNull(fn, "fn");
+    this.name = name;
     this.executor = executor;
-    this.poolThreads = poolThreads;
   }
 
   Gatherer<T, ?, R> gatherer() {
@@ -56,16 +52,13 @@ final class ConcurrentMap<T, R> {
         State::finish);
   }
 
-  private final class Slot implements Runnable, InFlight.Unit {
+  private final class Slot implements InFlight.Unit {
     final long index;
-    final T input;
     final State state;
+    @Nullable T input;
     @Nullable R value;
-    @Nullable Throwable error;
+    boolean failed;
     boolean ready; // stream thread only
-    // guarded by this
-    @Nullable Thread thread;
-    boolean cancelled;
 
     Slot(long index, T input, State state) {
       this.index = index;
@@ -74,56 +67,27 @@ final class ConcurrentMap<T, R> {
     }
 
     @Override
-    public void run() {
+    @SuppressWarnings("NullAway") // the stream's own element, which may be null for nullable T
+    public @Nullable Void call() {
       try {
-        synchronized (this) {
-          if (cancelled) {
-            error = new CancellationException("cancelled before it started");
-            return;
-          }
-          thread = Thread.currentThread();
-        }
-        try {
-          value = fn.apply(input);
-        } catch (Throwable t) {
-          error = t;
-          if (!isCancelled() && state.failure.compareAndSet(null, this)) {
-            state.cancelAll();
-          }
-        } finally {
-          synchronized (this) {
-            thread = null;
-          }
-          if (poolThreads) {
-            Thread.interrupted(); // a cancel aimed at this slot must not reach the pool's next task
-          }
-        }
+        T in = input;
+        input = null;
+        value = fn.apply(in);
+        return null;
+      } catch (Exception e) {
+        failed = true;
+        throw Failures.wrap(index, null, state.start, e);
+      } catch (Throwable t) {
+        failed = true;
+        throw t;
       } finally {
-        state.live.remove(this);
-        state.done.add(this);
+        state.finished(this);
       }
     }
 
     @Override
-    public @Nullable Throwable error() {
-      return error;
-    }
-
-    @Override
-    public long errorIndex() {
-      return index;
-    }
-
-    synchronized boolean isCancelled() {
-      return cancelled;
-    }
-
-    @Override
-    public synchronized void cancel() {
-      cancelled = true;
-      if (thread != null) {
-        thread.interrupt();
-      }
+    public boolean failed() {
+      return failed;
     }
   }
 
@@ -131,41 +95,36 @@ final class ConcurrentMap<T, R> {
     long next;
 
     State() {
-      super("concurrent map");
+      super(name, executor);
     }
 
     boolean integrate(T element, Gatherer.Downstream<? super R> downstream) {
       try {
-        throwIfFailed();
         while (running >= settings.limit()
             || (settings.ordered() && window.size() >= settings.window())) {
           if (!accept(take(), downstream)) {
-            return stop();
+            end();
+            return false;
           }
         }
         Slot slot = new Slot(next++, element, this);
-        live.add(slot);
-        running++;
         if (settings.ordered()) {
           window.addLast(slot);
         }
-        try {
-          executor.execute(slot);
-        } catch (RuntimeException rejected) {
-          live.remove(slot);
-          running--;
-          window.remove(slot);
-          throw rejected;
-        }
-        for (Slot s; (s = done.poll()) != null; ) {
-          running--;
+        fork(slot);
+        for (Slot s; (s = poll()) != null; ) {
           if (!accept(s, downstream)) {
-            return stop();
+            end();
+            return false;
           }
         }
-        return !downstream.isRejecting() || stop();
+        if (downstream.isRejecting()) {
+          end();
+          return false;
+        }
+        return true;
       } catch (Throwable t) {
-        abandon();
+        end();
         throw t;
       }
     }
@@ -174,22 +133,19 @@ final class ConcurrentMap<T, R> {
       try {
         while (running > 0) {
           if (!accept(take(), downstream)) {
-            stop();
+            end();
             return;
           }
         }
-        throwIfFailed();
+        joinAndEnd();
       } catch (Throwable t) {
-        abandon();
+        end();
         throw t;
       }
     }
 
     /** Emits what {@code slot} makes ready; false when downstream wants no more. */
     private boolean accept(Slot slot, Gatherer.Downstream<? super R> downstream) {
-      if (slot.error != null) {
-        throwIfFailed();
-      }
       if (!settings.ordered()) {
         return push(slot, downstream);
       }

@@ -1,9 +1,11 @@
 package dev.weft.stream;
 
+import dev.weft.task.CancellationToken;
+import dev.weft.task.CancelledException;
+import dev.weft.task.TaskContext;
 import dev.weft.task.TaskFunction;
 import dev.weft.time.TimeSource;
 import java.util.Objects;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.Executor;
 import java.util.stream.Gatherer;
 import org.jspecify.annotations.Nullable;
@@ -13,21 +15,20 @@ import org.jspecify.annotations.Nullable;
  * adapts to the cost of one element, and pushes the results downstream in input order.
  *
  * <p>Overview for maintainers. The stream's thread collects elements into a {@link Chunk}; when it
- * holds {@code chunkSize} elements it goes to the pool as one task, so a tiny element costs an
- * array store instead of a hand-off between threads. Each chunk measures how long its elements
- * took; from that the stream's thread sets the next chunk size so that a chunk takes about {@link
- * #TARGET_NANOS}, growing at most fourfold per finished chunk (one slow first element must not make
- * it jump) and shrinking at once, between 1 and {@link #MAX_CHUNK}. Coarse elements (a parse, a
- * hash of kilobytes) thus go one per task, as before; tiny ones in thousands. At most {@code limit}
- * chunks run and at most {@code 2 * limit} are started and not yet emitted, so memory is bounded by
- * {@code 2 * limit * MAX_CHUNK} elements.
+ * holds {@code chunkSize} elements it becomes one fork of the stage's scope, which runs it on the
+ * pool, so a tiny element costs an array store instead of a hand-off between threads. Each chunk
+ * measures how long its elements took; from that the stream's thread sets the next chunk size so
+ * that a chunk takes about {@link #TARGET_NANOS}, growing at most fourfold per finished chunk (one
+ * slow first element must not make it jump) and shrinking at once, between 1 and {@link
+ * #MAX_CHUNK}. Coarse elements (a parse, a hash of kilobytes) thus go one per fork; tiny ones in
+ * thousands. At most {@code limit} chunks run and at most {@code 2 * limit} are started and not yet
+ * emitted, so memory is bounded by {@code 2 * limit * MAX_CHUNK} elements.
  *
- * <p>As in {@link ConcurrentMap}, the stream's thread owns everything but the {@code done} queue,
- * the {@code live} set and {@code failure}; a worker puts its chunk into {@code done} exactly once.
- * The first element that throws records its chunk in {@code failure} and cancels the other live
- * chunks, which stop between elements (CPU work is not interrupted mid-element); every way out of
- * the stage cancels what runs and waits until {@code running == 0}. The cost of batching is
- * latency: an element waits in the open chunk until it fills or the stream ends.
+ * <p>The scope, its completion queue and every way out are {@link InFlight}'s, as for {@link
+ * ConcurrentMap}. The first element that throws fails its fork, and the scope cancels the other
+ * chunks, which stop between elements (CPU work is not interrupted mid-element); a chunk that did
+ * not map all its elements counts as failed, so its inputs are never emitted. The cost of batching
+ * is latency: an element waits in the open chunk until it fills or the stream ends.
  */
 final class CpuMap<T, R> {
 
@@ -57,18 +58,14 @@ final class CpuMap<T, R> {
         State::finish);
   }
 
-  private final class Chunk implements Runnable, InFlight.Unit {
+  private final class Chunk implements InFlight.Unit {
     final long first;
     final @Nullable Object[] items;
     final State state;
     int size;
-    @Nullable Throwable error;
-    long errorIndex;
+    boolean failed;
     long nanos;
     boolean ready; // stream thread only
-    // guarded by this
-    @Nullable Thread thread;
-    boolean cancelled;
 
     Chunk(long first, int capacity, State state) {
       this.first = first;
@@ -77,41 +74,28 @@ final class CpuMap<T, R> {
     }
 
     @Override
-    public void run() {
+    public @Nullable Void call() {
+      CancellationToken token = TaskContext.token();
+      long start = TIME.read();
+      int i = 0;
       try {
-        synchronized (this) {
-          if (cancelled) {
-            error = new CancellationException("cancelled before it started");
-            return;
+        for (; i < size; i++) {
+          if (token.isCancelled()) {
+            throw new CancelledException(
+                "Gather.mapOnCpu stopped between elements, before element #" + (first + i));
           }
-          thread = Thread.currentThread();
+          items[i] = fn.apply(input(i)); // the result replaces its input
         }
-        long start = TIME.read();
-        int i = 0;
-        try {
-          for (; i < size; i++) {
-            if (state.failure.get() != null || Thread.currentThread().isInterrupted()) {
-              error = new CancellationException("cancelled between elements");
-              break;
-            }
-            items[i] = fn.apply(input(i)); // the result replaces its input
-          }
-        } catch (Throwable t) {
-          error = t;
-          errorIndex = first + i;
-          if (!isCancelled() && state.failure.compareAndSet(null, this)) {
-            state.cancelAll();
-          }
-        } finally {
-          nanos = TIME.read() - start;
-          synchronized (this) {
-            thread = null;
-          }
-          Thread.interrupted(); // a cancel aimed at this chunk must not reach the pool's next task
-        }
+        return null;
+      } catch (Exception e) {
+        failed = true;
+        throw Failures.wrap(first + i, null, state.start, e);
+      } catch (Throwable t) {
+        failed = true;
+        throw t;
       } finally {
-        state.live.remove(this);
-        state.done.add(this);
+        nanos = TIME.read() - start;
+        state.finished(this);
       }
     }
 
@@ -121,25 +105,8 @@ final class CpuMap<T, R> {
     }
 
     @Override
-    public @Nullable Throwable error() {
-      return error;
-    }
-
-    @Override
-    public long errorIndex() {
-      return errorIndex;
-    }
-
-    synchronized boolean isCancelled() {
-      return cancelled;
-    }
-
-    @Override
-    public synchronized void cancel() {
-      cancelled = true;
-      if (thread != null) {
-        thread.interrupt();
-      }
+    public boolean failed() {
+      return failed;
     }
   }
 
@@ -149,12 +116,12 @@ final class CpuMap<T, R> {
     @Nullable Chunk open;
 
     State() {
-      super("CPU map");
+      super("Gather.mapOnCpu", executor);
     }
 
     boolean integrate(T element, Gatherer.Downstream<? super R> downstream) {
       try {
-        throwIfFailed();
+        throwIfCancelled();
         Chunk c = open;
         if (c == null) {
           c = new Chunk(next, chunkSize, this);
@@ -165,12 +132,17 @@ final class CpuMap<T, R> {
         if (c.size == c.items.length) {
           open = null;
           if (!launch(c, downstream)) {
-            return stop();
+            end();
+            return false;
           }
         }
-        return !downstream.isRejecting() || stop();
+        if (downstream.isRejecting()) {
+          end();
+          return false;
+        }
+        return true;
       } catch (Throwable t) {
-        abandon();
+        end();
         throw t;
       }
     }
@@ -180,24 +152,24 @@ final class CpuMap<T, R> {
         Chunk c = open;
         open = null;
         if (c != null && !launch(c, downstream)) {
-          stop();
+          end();
           return;
         }
         while (running > 0) {
           if (!accept(take(), downstream)) {
-            stop();
+            end();
             return;
           }
         }
-        throwIfFailed();
+        joinAndEnd();
       } catch (Throwable t) {
-        abandon();
+        end();
         throw t;
       }
     }
 
     /**
-     * Starts {@code c} once there is room, emitting what is ready; false when downstream is done.
+     * Forks {@code c} once there is room, emitting what is ready; false when downstream is done.
      */
     private boolean launch(Chunk c, Gatherer.Downstream<? super R> downstream) {
       while (running >= limit || window.size() >= 2 * limit) {
@@ -205,19 +177,9 @@ final class CpuMap<T, R> {
           return false;
         }
       }
-      live.add(c);
-      running++;
       window.addLast(c);
-      try {
-        executor.execute(c);
-      } catch (RuntimeException rejected) {
-        live.remove(c);
-        running--;
-        window.remove(c);
-        throw rejected;
-      }
-      for (Chunk d; (d = done.poll()) != null; ) {
-        running--;
+      fork(c);
+      for (Chunk d; (d = poll()) != null; ) {
         if (!accept(d, downstream)) {
           return false;
         }
@@ -227,12 +189,6 @@ final class CpuMap<T, R> {
 
     /** Adapts the chunk size, then emits the chunks now ready in order; false when done. */
     private boolean accept(Chunk c, Gatherer.Downstream<? super R> downstream) {
-      Throwable error = c.error;
-      if (error != null) {
-        throwIfFailed();
-        abandon(); // cancelled with no failure recorded: never emit its unmapped inputs
-        throw Failures.wrap(c.errorIndex, null, start, error);
-      }
       long perTarget = c.nanos <= 0 ? Long.MAX_VALUE : TARGET_NANOS * c.size / c.nanos;
       long grown = Math.min(perTarget, 4L * chunkSize);
       chunkSize = (int) Math.max(1, Math.min(MAX_CHUNK, grown));
@@ -252,7 +208,7 @@ final class CpuMap<T, R> {
     }
 
     @Override
-    void abandoned() {
+    void ended() {
       open = null;
     }
   }

@@ -1,14 +1,11 @@
 package dev.weft.stream;
 
-import dev.weft.observe.WeftThreads;
 import dev.weft.task.Settled;
 import dev.weft.task.TaskFunction;
 import dev.weft.time.TimeSource;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.Executor;
-import java.util.concurrent.ThreadFactory;
 import java.util.stream.Gatherer;
 
 /**
@@ -31,20 +28,32 @@ import java.util.stream.Gatherer;
  *       a slow head element stalls the stage after the window fills, but never makes it hold more.
  *       Unordered, results are emitted as they complete, so a slow element holds back nothing but
  *       its own slot. Upstream is pulled only as fast as results drain.
- *   <li><b>Fail-fast.</b> When the function throws for one element, that element's thread
- *       interrupts every other running element at once; the stream then throws that failure
- *       (unchecked ones unchanged, checked ones in an {@link dev.weft.task.TaskFailedException}
- *       naming the element's position) after every task has returned. The JDK's {@code
- *       Gatherers.mapConcurrent} reports a failure only when it reaches the failed element in
- *       order.
- *   <li><b>Structured.</b> However the stream ends — finished, short-circuited ({@code limit},
- *       {@code findFirst}), failed, or by an exception downstream — the stage cancels what still
- *       runs (by interrupt) and returns only when every task has returned. One exception: when the
- *       stream's <i>source</i> throws, the JDK calls no gatherer code, so the elements in flight
- *       run to completion unobserved (at most {@code limit} of them).
- *   <li><b>Interrupts.</b> If the stream's thread is interrupted while it waits for results, the
- *       stage cancels its tasks, keeps the interrupt flag set and throws {@link
- *       java.util.concurrent.CancellationException}.
+ *   <li><b>Structured.</b> Each element runs in a fork of one {@link dev.weft.task.Scope} that the
+ *       stream's thread opens at the first element, with the guarantees of every weft fan-out
+ *       ({@code docs/tasks.md}): the function sees the caller's {@link dev.weft.task.TaskContext}
+ *       (deadline, cancellation token) and the context its {@link dev.weft.task.ContextPropagator}
+ *       carries. However the stream ends — finished, short-circuited ({@code limit}, {@code
+ *       findFirst}), failed, or by an exception downstream — the stage closes the scope, which
+ *       cancels what still runs (token and interrupt), and returns only when every fork has
+ *       returned. One exception: when the stream's <i>source</i> throws, the JDK calls no gatherer
+ *       code, so the elements in flight run to completion unobserved (at most {@code limit} of
+ *       them).
+ *   <li><b>Fail-fast.</b> When the function throws for one element, the scope cancels every other
+ *       running element at once, from the failing element's thread; the stream then throws what
+ *       {@link dev.weft.task.Scope#join()} throws, after every fork has returned: the first
+ *       failure, unchecked unchanged, checked in a {@link dev.weft.task.TaskFailedException} naming
+ *       the element's position in the stream ({@code task #2 failed after ...}), later failures
+ *       suppressed. The JDK's {@code Gatherers.mapConcurrent} reports a failure only when it
+ *       reaches the failed element in order.
+ *   <li><b>Cancellation and interrupts.</b> If the enclosing task is cancelled, or its deadline
+ *       passes, the forks are cancelled and the stream throws {@link
+ *       dev.weft.task.CancelledException} or {@link dev.weft.task.DeadlineExceededException}. If
+ *       the stream's thread is interrupted while it waits for results, the stage cancels its forks,
+ *       waits for them, keeps the interrupt flag set and throws {@link
+ *       dev.weft.task.CancelledException} (a {@link java.util.concurrent.CancellationException}).
+ *   <li><b>Bookkeeping.</b> The scope keeps a small record (about a hundred bytes) of each fork
+ *       until it closes; after 4,096 elements the stage replaces its scope whenever nothing is in
+ *       flight, so only a stream that never runs dry accumulates them for its whole length.
  * </ul>
  *
  * <p>{@link #mapConcurrentSettled} is the settle form: it emits a {@link Settled} per element and
@@ -56,9 +65,6 @@ import java.util.stream.Gatherer;
  * <p>Gatherers returned here are immutable and may be reused; each stream gets its own state.
  */
 public final class Gather {
-
-  private static final ThreadFactory THREADS = WeftThreads.virtual("weft-gather");
-  private static final Executor VIRTUAL = task -> THREADS.newThread(task).start();
 
   private Gather() {}
 
@@ -97,7 +103,7 @@ public final class Gather {
    */
   public static <T, R> Gatherer<T, ?, R> mapConcurrent(
       MapSettings settings, TaskFunction<? super T, ? extends R> fn) {
-    return new ConcurrentMap<T, R>(settings, fn, VIRTUAL, false).gatherer();
+    return new ConcurrentMap<T, R>(settings, fn, "Gather.mapConcurrent", null).gatherer();
   }
 
   /**
@@ -136,6 +142,10 @@ public final class Gather {
    *
    * <p>This is the CPU stage of a pipeline: after an I/O stage on virtual threads, {@code
    * .gather(Gather.mapConcurrent(64, this::download)).gather(Gather.mapOnCpu(this::parse))}.
+   *
+   * <p>Each chunk is a fork of one {@link dev.weft.task.Scope} run on the pool, with the same
+   * structure, context, cancellation and failures as {@link #mapConcurrent(int, TaskFunction)}; a
+   * function that itself calls {@link Parallel#map} runs that call inline on its pool thread.
    *
    * <p>Elements go to the pool in chunks whose size adapts to what one element costs: one per task
    * for coarse elements (a parse, a hash), up to thousands for tiny ones, so that a chunk runs for

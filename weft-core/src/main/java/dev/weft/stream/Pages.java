@@ -1,15 +1,12 @@
 package dev.weft.stream;
 
-import dev.weft.observe.WeftThreads;
+import dev.weft.task.Fork;
+import dev.weft.task.Scope;
 import dev.weft.task.TaskFunction;
 import java.util.List;
 import java.util.Objects;
 import java.util.Spliterator;
 import java.util.Spliterators;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
-import java.util.concurrent.ThreadFactory;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
@@ -32,10 +29,17 @@ import org.jspecify.annotations.Nullable;
  * dev.weft.task.TaskFailedException} ({@code page #3 failed: ...}, counting from 0). A cursor equal
  * to the one just used would loop forever and is rejected with {@link IllegalStateException}.
  *
- * <p><b>Prefetch.</b> With {@link #prefetch()}, the next page is fetched on a virtual thread while
- * the current one is processed, so the consumer waits only for the slower of the two. Closing the
- * stream (try-with-resources) cancels a prefetch in flight and waits for it; a stream dropped
- * without closing lets at most that one fetch run to its end.
+ * <p><b>Prefetch.</b> With {@link #prefetch()}, the next page is fetched while the current one is
+ * processed, so the consumer waits only for the slower of the two. Each prefetch is the one fork of
+ * a {@link dev.weft.task.Scope} that the consuming thread opens, so the fetch sees the consumer's
+ * {@link dev.weft.task.TaskContext} (deadline, cancellation token) and propagated context. Waiting
+ * for a prefetched page throws what {@link dev.weft.task.Scope#join()} throws: the fetch's failure
+ * (as above), {@link dev.weft.task.CancelledException} if the enclosing task is cancelled or the
+ * consumer is interrupted while it waits (the interrupt flag is set again), {@link
+ * dev.weft.task.DeadlineExceededException} if the deadline passes. Closing the stream
+ * (try-with-resources) on the consuming thread cancels a prefetch in flight and waits for it;
+ * closing it from another thread cancels the prefetch without waiting; a stream dropped without
+ * closing lets at most that one fetch run to its end.
  *
  * <p>Immutable and thread-safe; each call to {@link #pages()} or {@link #items()} makes a new
  * stream that starts from the first page. The streams themselves are sequential and single-use, as
@@ -44,8 +48,6 @@ import org.jspecify.annotations.Nullable;
  * @param <T> the item type
  */
 public final class Pages<T> {
-
-  private static final ThreadFactory THREADS = WeftThreads.virtual("weft-pages");
 
   private final Source<T, ?> source;
   private final boolean prefetch;
@@ -103,8 +105,9 @@ public final class Pages<T> {
   }
 
   /**
-   * Walks the pages. Belongs to the stream's thread, except the prefetch task, which touches only
-   * its own {@link FutureTask}.
+   * Walks the pages. Belongs to the stream's thread; a prefetch is the one fork of its own scope,
+   * opened by that thread when the page before it arrives and closed when the page is taken (or the
+   * stream is closed).
    */
   private static final class Walker<T, C> extends Spliterators.AbstractSpliterator<List<T>> {
     private final Source<T, C> source;
@@ -113,8 +116,9 @@ public final class Pages<T> {
     private long index;
     private final long start = Failures.start();
     private boolean ended;
-    private @Nullable FutureTask<Page<T, C>> ahead;
-    private @Nullable Thread aheadThread;
+    private @Nullable Scope aheadScope;
+    private @Nullable Fork<Page<T, C>> ahead;
+    private @Nullable Thread consumer; // the thread that opened aheadScope
 
     Walker(Source<T, C> source, boolean prefetch) {
       super(Long.MAX_VALUE, Spliterator.ORDERED | Spliterator.NONNULL);
@@ -150,8 +154,9 @@ public final class Pages<T> {
     }
 
     private Page<T, C> next() {
-      FutureTask<Page<T, C>> task = ahead;
-      if (task == null) {
+      Scope scope = aheadScope;
+      Fork<Page<T, C>> fork = ahead;
+      if (scope == null || fork == null) {
         try {
           return source.fetcher().fetch(cursor);
         } catch (Throwable t) {
@@ -159,49 +164,46 @@ public final class Pages<T> {
           throw Failures.wrap(index, "page", start, t);
         }
       }
+      aheadScope = null;
       ahead = null;
-      try {
-        return task.get();
-      } catch (ExecutionException e) {
+      try (scope) {
+        scope.join();
+        return fork.get();
+      } catch (Throwable t) {
         ended = true;
-        throw Failures.wrap(index, "page", start, Objects.requireNonNull(e.getCause()));
-      } catch (InterruptedException e) {
-        ended = true;
-        Thread.currentThread().interrupt();
-        close();
-        CancellationException c = new CancellationException("interrupted while fetching a page");
-        c.initCause(e);
-        throw c;
-      } finally {
-        joinAhead();
+        throw t;
       }
     }
 
     private void startAhead(C next) {
-      FutureTask<Page<T, C>> task = new FutureTask<>(() -> source.fetcher().fetch(next));
-      ahead = task;
-      Thread t = THREADS.newThread(task);
-      aheadThread = t;
-      t.start();
+      long number = index;
+      Scope scope = Scope.builder().name("Pages prefetch").open();
+      aheadScope = scope;
+      consumer = Thread.currentThread();
+      ahead =
+          scope.fork(() -> {
+            try {
+              return source.fetcher().fetch(next);
+            } catch (Exception e) {
+              throw Failures.wrap(number, "page", start, e);
+            }
+          });
     }
 
-    private void joinAhead() {
-      Thread t = aheadThread;
-      aheadThread = null;
-      if (t == null) {
-        return;
-      }
-      WeftThreads.joinUninterruptibly(t);
-    }
-
+    @SuppressWarnings("ReferenceEquality") // identity is meant: the consuming thread
     void close() {
       ended = true;
-      FutureTask<Page<T, C>> task = ahead;
+      Scope scope = aheadScope;
+      aheadScope = null;
       ahead = null;
-      if (task != null) {
-        task.cancel(true);
+      if (scope == null) {
+        return;
       }
-      joinAhead();
+      if (Thread.currentThread() == consumer) {
+        scope.close();
+      } else {
+        scope.cancel(); // only the consuming thread may wait for the fetch
+      }
     }
   }
 }

@@ -1,14 +1,15 @@
 package dev.weft.stream;
 
+import dev.weft.task.CancellationToken;
+import dev.weft.task.Scope;
 import dev.weft.task.TaskFunction;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -21,22 +22,25 @@ import org.jspecify.annotations.Nullable;
  * Parallel.forEach(images, img -> img.resize(64, 64));
  * }
  *
- * <p>Semantics: {@link #map} returns results in input order. The first element that throws stops
- * the others from claiming more chunks; once every chunk in progress has stopped (between elements:
- * CPU work is not interrupted mid-element), the call throws that failure, unchecked unchanged and
- * checked in an {@link dev.weft.task.TaskFailedException} naming the element's position. If the
- * calling thread is interrupted while it waits, the work stops the same way and the call throws
- * {@link java.util.concurrent.CancellationException} with the interrupt flag set. Either way the
- * call returns only when no element of it still runs. A call made from one of the pool's own
- * threads runs its items on that thread, so nesting never deadlocks the pool.
+ * <p>Semantics: {@link #map} returns results in input order. The pool's threads run the work as
+ * forks of one fail-fast {@link dev.weft.task.Scope}, so the function sees the caller's {@link
+ * dev.weft.task.TaskContext} (deadline, cancellation token) and propagated context. The first
+ * element that throws cancels the scope, which stops the other forks from claiming more items; once
+ * every fork has stopped (between elements: CPU work is not interrupted mid-element, though a
+ * blocked element is interrupted), the call throws what {@link dev.weft.task.Scope#join()} throws:
+ * the failure, unchecked unchanged and checked in an {@link dev.weft.task.TaskFailedException}
+ * naming the element's position. If the enclosing task is cancelled or the calling thread is
+ * interrupted while it waits, the work stops the same way and the call throws {@link
+ * dev.weft.task.CancelledException} (with the interrupt flag set again for an interrupt). Either
+ * way the call returns only when no element of it still runs. A call made from one of the pool's
+ * own threads (from inside {@code Parallel.map} or {@link Gather#mapOnCpu}) runs its items on that
+ * thread, so nesting never deadlocks the pool.
  *
  * <p>Thread-safe: call from any number of threads; they share the pool, so total CPU parallelism
  * stays at the number of cores. Memory consistency effects: actions in the function happen-before
  * the call returns.
  */
 public final class Parallel {
-
-  private static final ScopedValue<Boolean> IN_POOL = ScopedValue.newInstance();
 
   private Parallel() {}
 
@@ -88,23 +92,22 @@ public final class Parallel {
 
   /**
    * Overview for maintainers: {@code n} items in chunks of {@code chunk}; up to {@code threads}
-   * runners claim chunk numbers from {@code nextChunk} until none is left or {@code stop} is set.
-   * The first failure sets {@code failure} and {@code stop}; the caller waits for every runner on
-   * {@code finished} (uninterruptibly once it has asked them to stop), so nothing outlives the
-   * call.
+   * forks of one scope, run on the pool, claim chunk numbers from {@code nextChunk} until none is
+   * left or the scope is cancelled (checked before each element). Cancellation, failures and
+   * joining are the scope's; a fork wraps a checked exception itself so that it names the element.
    */
   private static void run(Object[] in, IndexTask task) {
-    long start = Failures.start();
     int n = in.length;
     if (n == 0) {
       return;
     }
-    if (IN_POOL.isBound()) {
+    long start = Failures.start();
+    if (CpuPool.isPoolThread()) {
       for (int i = 0; i < n; i++) {
         try {
           task.run(i);
-        } catch (Throwable t) {
-          throw rethrow(i, start, t);
+        } catch (Exception e) {
+          throw Failures.wrap(i, null, start, e);
         }
       }
       return;
@@ -114,74 +117,26 @@ public final class Parallel {
     int chunks = (n + chunk - 1) / chunk;
     int runners = Math.min(pool.threads(), chunks);
     AtomicInteger nextChunk = new AtomicInteger();
-    AtomicReference<@Nullable Failure> failure = new AtomicReference<>();
-    CountDownLatch finished = new CountDownLatch(runners);
-    Runnable runner =
-        () ->
-            ScopedValue.where(IN_POOL, Boolean.TRUE)
-                .run(() -> {
-                  try {
-                    for (int c;
-                        failure.get() == null && (c = nextChunk.getAndIncrement()) < chunks; ) {
-                      int end = Math.min(n, (c + 1) * chunk);
-                      for (int i = c * chunk; i < end && failure.get() == null; i++) {
-                        try {
-                          task.run(i);
-                        } catch (Throwable t) {
-                          failure.compareAndSet(null, new Failure(i, t));
-                        }
-                      }
-                    }
-                  } finally {
-                    finished.countDown();
-                  }
-                });
-    int submitted = 0;
-    try {
-      for (; submitted < runners; submitted++) {
-        pool.executor().execute(runner);
+    try (Scope scope = Scope.builder().name("Parallel").executor(pool.executor()).open()) {
+      CancellationToken token = scope.token();
+      Callable<@Nullable Void> runner =
+          () -> {
+            for (int c; !token.isCancelled() && (c = nextChunk.getAndIncrement()) < chunks; ) {
+              int end = Math.min(n, (c + 1) * chunk);
+              for (int i = c * chunk; i < end && !token.isCancelled(); i++) {
+                try {
+                  task.run(i);
+                } catch (Exception e) {
+                  throw Failures.wrap(i, null, start, e);
+                }
+              }
+            }
+            return null;
+          };
+      for (int r = 0; r < runners; r++) {
+        scope.fork(runner);
       }
-      finished.await();
-    } catch (InterruptedException e) {
-      failure.compareAndSet(null, new Failure(-1, e));
-    } finally {
-      for (int s = submitted; s < runners; s++) {
-        finished.countDown();
-      }
-      awaitUninterruptibly(finished);
-    }
-    Failure f = failure.get();
-    if (f != null) {
-      if (f.index < 0) {
-        Thread.currentThread().interrupt();
-        java.util.concurrent.CancellationException c =
-            new java.util.concurrent.CancellationException(
-                "interrupted while waiting for Parallel work");
-        c.initCause(f.error);
-        throw c;
-      }
-      throw rethrow(f.index, start, f.error);
-    }
-  }
-
-  private record Failure(int index, Throwable error) {}
-
-  private static RuntimeException rethrow(int index, long start, Throwable t) {
-    return Failures.wrap(index, null, start, t);
-  }
-
-  private static void awaitUninterruptibly(CountDownLatch latch) {
-    boolean interrupted = false;
-    while (true) {
-      try {
-        latch.await();
-        break;
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
+      scope.join();
     }
   }
 }

@@ -21,11 +21,16 @@ import org.jspecify.annotations.Nullable;
  * <p>Semantics: at most {@code ioConcurrency} I/O calls run at once; each I/O result goes to the
  * CPU stage as soon as it arrives (not in input order, so one slow download holds back nothing
  * else), where at most two elements per core are in flight; when the I/O stage is ahead, it waits:
- * the memory held is bounded by the two limits. Results come back in input order. The first failure
- * in either stage cancels everything still running (I/O by interrupt) and is thrown once all has
- * stopped, unchecked unchanged, checked in an {@link dev.weft.task.TaskFailedException} naming the
- * input's position. For a lazy stream instead of a list, compose the gatherers: {@code
- * stream.gather(Gather.mapConcurrent(64, io)).gather(Gather.mapOnCpu(cpu))}.
+ * the memory held is bounded by the two limits. Results come back in input order. Each stage forks
+ * its calls through a fail-fast {@link dev.weft.task.Scope} owned by the calling thread (the CPU
+ * stage's runs them on the pool), so every call sees the caller's {@link dev.weft.task.TaskContext}
+ * (deadline, cancellation token) and propagated context. The first failure in either stage cancels
+ * everything still running (token and interrupt) and is thrown once all has stopped, as {@link
+ * dev.weft.task.Scope#join()} throws it: unchecked unchanged, checked in an {@link
+ * dev.weft.task.TaskFailedException} naming the input's position. Cancelling the enclosing task or
+ * interrupting the caller stops both stages the same way and throws {@link
+ * dev.weft.task.CancelledException}. For a lazy stream instead of a list, compose the gatherers:
+ * {@code stream.gather(Gather.mapConcurrent(64, io)).gather(Gather.mapOnCpu(cpu))}.
  *
  * <p>Thread-safe and stateless.
  */
@@ -65,17 +70,20 @@ public final class Pipeline {
     }
     indexes.stream()
         .gather(
-            Gather.mapConcurrent(
-                ioSettings,
-                (Integer i) -> {
-                  try {
-                    @SuppressWarnings("unchecked")
-                    T input = (T) in[i];
-                    return new Tagged<M>(i, io.apply(input));
-                  } catch (Exception e) {
-                    throw Failures.wrap(i, null, start, e);
-                  }
-                }))
+            new ConcurrentMap<Integer, Tagged<M>>(
+                    ioSettings,
+                    i -> {
+                      try {
+                        @SuppressWarnings("unchecked")
+                        T input = (T) in[i];
+                        return new Tagged<M>(i, io.apply(input));
+                      } catch (Exception e) {
+                        throw Failures.wrap(i, null, start, e);
+                      }
+                    },
+                    "Pipeline.ioThenCpu I/O",
+                    null)
+                .gatherer())
         .gather(
             new ConcurrentMap<Tagged<M>, Tagged<R>>(
                     cpuSettings,
@@ -86,8 +94,8 @@ public final class Pipeline {
                         throw Failures.wrap(t.index(), null, start, e);
                       }
                     },
-                    pool.executor(),
-                    true)
+                    "Pipeline.ioThenCpu CPU",
+                    pool.executor())
                 .gatherer())
         .forEach(t -> out[t.index()] = t.value());
     @SuppressWarnings("unchecked")

@@ -317,6 +317,49 @@ class GatherTest {
   }
 
   @Test
+  void parallelCallsInsideMapOnCpuRunInlineOnThePoolThread() {
+    List<Integer> out =
+        IntStream.range(0, 64)
+            .boxed()
+            .gather(
+                Gather.mapOnCpu((Integer i) -> {
+                  Thread mine = Thread.currentThread();
+                  List<Boolean> inline =
+                      Parallel.map(List.of(1, 2, 3), j -> Thread.currentThread() == mine);
+                  return inline.contains(false) ? -1 : i;
+                }))
+            .toList();
+    assertThat(out).isEqualTo(IntStream.range(0, 64).boxed().toList());
+  }
+
+  @Test
+  void aLongStreamThatRunsDryReplacesItsScopeAndStillNamesTheStreamPosition() throws Throwable {
+    int n = 3 * InFlight.ROTATE_AFTER;
+    Leaks.assertNoLeaks(() -> {
+      // a limit of 1 runs dry before every element: the stage changes scope every ROTATE_AFTER
+      List<Integer> out =
+          IntStream.range(0, n).boxed().gather(Gather.mapConcurrent(1, i -> i + 1)).toList();
+      assertThat(out).isEqualTo(IntStream.range(1, n + 1).boxed().toList());
+      int failing = n - 7;
+      assertThatThrownBy(() ->
+              IntStream.range(0, n)
+                  .boxed()
+                  .gather(
+                      Gather.mapConcurrent(
+                          1,
+                          i -> {
+                            if (i == failing) {
+                              throw new IOException("element " + i);
+                            }
+                            return i;
+                          }))
+                  .toList())
+          .isInstanceOf(TaskFailedException.class)
+          .satisfies(e -> assertThat(((TaskFailedException) e).index()).hasValue(failing));
+    });
+  }
+
+  @Test
   void batchesBySizeAndFlushesTheRemainder() {
     assertThat(IntStream.range(0, 7).boxed().gather(Gather.batch(3, Duration.ofDays(1))).toList())
         .containsExactly(List.of(0, 1, 2), List.of(3, 4, 5), List.of(6));

@@ -1,0 +1,476 @@
+package dev.weft.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.weft.task.CancelledException;
+import dev.weft.task.ContextPropagator;
+import dev.weft.task.DeadlineExceededException;
+import dev.weft.task.Fork;
+import dev.weft.task.Scope;
+import dev.weft.task.Settled;
+import dev.weft.task.TaskContext;
+import dev.weft.task.TaskFailedException;
+import dev.weft.task.TaskFunction;
+import dev.weft.test.Leaks;
+import dev.weft.test.ManualClock;
+import dev.weft.time.Deadline;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The guarantees of every weft fan-out (issue 13), checked over each entry point of this package:
+ * children see the enclosing deadline and propagated context; cancelling the enclosing scope or
+ * interrupting the caller cancels them (token and interrupt) and the call returns only after they
+ * stopped; one failure cancels the rest and names its item; nothing leaks over 1,000 rounds; with
+ * no enclosing scope the call behaves as before. Real threads, latches, tasks that would otherwise
+ * block for a day; no sleeps.
+ */
+class StreamGuaranteesTest {
+
+  private static final int ROUNDS = 20;
+  private static final ThreadLocal<String> REQUEST = new ThreadLocal<>();
+
+  /** Carries {@link #REQUEST} into forks, restoring the fork thread's own value afterwards. */
+  private static final ContextPropagator PROPAGATOR =
+      body -> {
+        String captured = REQUEST.get();
+        return () -> {
+          String previous = REQUEST.get();
+          REQUEST.set(captured);
+          try {
+            body.run();
+          } finally {
+            REQUEST.set(previous);
+          }
+        };
+      };
+
+  /** Runs the entry point over {@code items} with {@code child} as each child's work. */
+  interface Runner {
+    List<Integer> run(List<Integer> items, TaskFunction<Integer, Integer> child);
+  }
+
+  /**
+   * One entry point under test.
+   *
+   * @param name for the report
+   * @param width how many children run at once when given that many items
+   * @param failFast whether one child's failure cancels the others and fails the call
+   * @param indexOffset how the position a failure names differs from the item's index
+   * @param runner the call
+   */
+  record Entry(String name, int width, boolean failFast, int indexOffset, Runner runner) {
+    @Override
+    public String toString() {
+      return name;
+    }
+  }
+
+  static Stream<Entry> entries() {
+    int cpu = Parallel.threads();
+    return Stream.of(
+        new Entry(
+            "Gather.mapConcurrent",
+            4,
+            true,
+            0,
+            (items, child) -> items.stream().gather(Gather.mapConcurrent(4, child)).toList()),
+        new Entry(
+            "Gather.mapConcurrentUnordered",
+            4,
+            true,
+            0,
+            (items, child) ->
+                items.stream().gather(Gather.mapConcurrentUnordered(4, child)).sorted().toList()),
+        new Entry(
+            "Gather.mapConcurrentSettled",
+            4,
+            false,
+            0,
+            (items, child) ->
+                items.stream()
+                    .gather(Gather.mapConcurrentSettled(MapSettings.limit(4), child))
+                    .map(Settled::getOrThrow)
+                    .toList()),
+        new Entry(
+            "Gather.mapOnCpu",
+            cpu,
+            true,
+            0,
+            (items, child) -> items.stream().gather(Gather.mapOnCpu(child)).toList()),
+        new Entry("Parallel.map", cpu, true, 0, Parallel::map),
+        new Entry(
+            "Parallel.forEach",
+            cpu,
+            true,
+            0,
+            (items, child) -> {
+              Integer[] out = new Integer[items.size()];
+              Parallel.forEach(
+                  IntStream.range(0, items.size()).boxed().toList(),
+                  i -> {
+                    out[i] = child.apply(items.get(i));
+                  });
+              return List.of(out);
+            }),
+        new Entry(
+            "Pipeline.ioThenCpu (I/O stage)",
+            4,
+            true,
+            0,
+            (items, child) -> Pipeline.ioThenCpu(items, 4, child, (Integer m) -> m)),
+        new Entry(
+            "Pipeline.ioThenCpu (CPU stage)",
+            cpu,
+            true,
+            0,
+            (items, child) -> Pipeline.ioThenCpu(items, 4, (Integer i) -> i, child)),
+        new Entry("Pages.prefetch", 1, true, 1, StreamGuaranteesTest::pages));
+  }
+
+  /**
+   * Page 0 is fetched on the consuming thread and holds nothing; page {@code k} (from 1) is the
+   * prefetched child for item {@code k - 1}.
+   */
+  private static List<Integer> pages(List<Integer> items, TaskFunction<Integer, Integer> child) {
+    try (Stream<Integer> s =
+        Pages.<Integer, Integer>byCursor(
+                cursor -> {
+                  if (cursor == null) {
+                    return Page.of(List.of(), items.isEmpty() ? null : 1);
+                  }
+                  Integer v = child.apply(items.get(cursor - 1));
+                  return Page.of(List.of(v), cursor < items.size() ? cursor + 1 : null);
+                })
+            .prefetch()
+            .items()) {
+      return s.toList();
+    }
+  }
+
+  private static List<Integer> items(int n) {
+    return IntStream.range(0, n).boxed().toList();
+  }
+
+  private static List<Integer> doubled(int n) {
+    return IntStream.range(0, n).map(i -> i * 2).boxed().toList();
+  }
+
+  /**
+   * Children that count themselves and block for a day, recording whether they saw cancellation.
+   */
+  private static final class Blockers {
+    final AtomicInteger running = new AtomicInteger();
+    final AtomicInteger sawCancelled = new AtomicInteger();
+    final CountDownLatch started;
+
+    Blockers(int n) {
+      started = new CountDownLatch(n);
+    }
+
+    Integer block(Integer item) throws InterruptedException {
+      running.incrementAndGet();
+      try {
+        started.countDown();
+        new CountDownLatch(1).await();
+        throw new AssertionError("a day has passed");
+      } catch (InterruptedException e) {
+        if (TaskContext.isCancelled()) {
+          sawCancelled.incrementAndGet();
+        }
+        throw e;
+      } finally {
+        running.decrementAndGet();
+      }
+    }
+  }
+
+  /** What the call did, as seen from the thread that made it. */
+  private static final class Outcome {
+    final AtomicReference<Throwable> thrown = new AtomicReference<>();
+    final AtomicInteger runningAtReturn = new AtomicInteger(-1);
+    volatile boolean interruptedAfter;
+
+    void run(Entry e, List<Integer> items, Blockers b) {
+      try {
+        e.runner().run(items, b::block);
+      } catch (Throwable t) {
+        thrown.set(t);
+      } finally {
+        runningAtReturn.set(b.running.get());
+        interruptedAfter = Thread.currentThread().isInterrupted();
+      }
+    }
+  }
+
+  @BeforeAll
+  static void warmThePool() throws Exception {
+    // start every CPU thread now, so that leak checks do not wait for one to time out
+    int n = Parallel.threads();
+    CountDownLatch all = new CountDownLatch(n);
+    Parallel.forEach(
+        items(n),
+        i -> {
+          all.countDown();
+          all.await();
+        });
+  }
+
+  @ParameterizedTest
+  @MethodSource("entries")
+  void childrenSeeTheEnclosingDeadlineAndPropagatedContext(Entry e) {
+    for (int round = 0; round < ROUNDS; round++) {
+      String request = "request-" + round;
+      Queue<String> wrong = new ConcurrentLinkedQueue<>();
+      REQUEST.set(request);
+      try (Scope outer =
+          Scope.builder()
+              .deadline(Deadline.after(Duration.ofSeconds(30)))
+              .propagator(PROPAGATOR)
+              .open()) {
+        Deadline expected = outer.deadline();
+        Fork<List<Integer>> call =
+            outer.fork(() ->
+                e.runner()
+                    .run(
+                        items(10),
+                        i -> {
+                          if (!expected.equals(TaskContext.deadline())) {
+                            wrong.add(i + " saw deadline " + TaskContext.deadline());
+                          }
+                          if (!request.equals(REQUEST.get())) {
+                            wrong.add(i + " saw request " + REQUEST.get());
+                          }
+                          if (TaskContext.isCancelled()) {
+                            wrong.add(i + " saw its token cancelled");
+                          }
+                          return i * 2;
+                        }));
+        outer.join();
+        assertThat(call.get()).isEqualTo(doubled(10));
+      } finally {
+        REQUEST.remove();
+      }
+      assertThat(wrong).as("round %d", round).isEmpty();
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("entries")
+  void withNoEnclosingScopeChildrenSeeNoDeadlineAndResultsAreAsBefore(Entry e) {
+    for (int round = 0; round < ROUNDS; round++) {
+      Queue<String> wrong = new ConcurrentLinkedQueue<>();
+      List<Integer> out =
+          e.runner()
+              .run(
+                  items(50),
+                  i -> {
+                    if (!TaskContext.deadline().isNever()) {
+                      wrong.add(i + " saw deadline " + TaskContext.deadline());
+                    }
+                    if (TaskContext.isCancelled()) {
+                      wrong.add(i + " saw its token cancelled");
+                    }
+                    return i * 2;
+                  });
+      assertThat(out).isEqualTo(doubled(50));
+      assertThat(wrong).as("round %d", round).isEmpty();
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("entries")
+  void cancellingTheEnclosingScopeStopsBlockedChildrenBeforeTheCallReturns(Entry e)
+      throws Exception {
+    for (int round = 0; round < ROUNDS; round++) {
+      int k = e.width();
+      Blockers b = new Blockers(k);
+      Outcome o = new Outcome();
+      try (Scope outer = Scope.open(Deadline.after(Duration.ofSeconds(30)))) {
+        outer.fork(() -> {
+          o.run(e, items(k), b);
+          return null;
+        });
+        b.started.await();
+        outer.cancel();
+        outer.join();
+      }
+      assertThat(o.thrown.get()).as("round %d", round).isInstanceOf(CancelledException.class);
+      assertThat(o.runningAtReturn.get()).as("children running when the call returned").isZero();
+      assertThat(b.sawCancelled.get()).as("children that saw their token cancelled").isEqualTo(k);
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("entries")
+  void anEnclosingDeadlineThatPassesStopsBlockedChildrenBeforeTheCallReturns(Entry e)
+      throws Exception {
+    for (int round = 0; round < ROUNDS; round++) {
+      int k = e.width();
+      Blockers b = new Blockers(k);
+      Outcome o = new Outcome();
+      ManualClock clock = new ManualClock();
+      Thread timeKeeper =
+          Thread.ofPlatform()
+              .start(() -> {
+                try {
+                  b.started.await(); // the deadline passes once every child blocks
+                  clock.advance(Duration.ofSeconds(31));
+                } catch (InterruptedException stop) {
+                  Thread.currentThread().interrupt();
+                }
+              });
+      try (Scope outer = Scope.open(Deadline.after(Duration.ofSeconds(30), clock))) {
+        outer.fork(() -> {
+          o.run(e, items(k), b);
+          return null;
+        });
+        outer.join(); // throws unless the call saw the deadline first and returned before it
+      } catch (DeadlineExceededException expected) {
+        // the enclosing scope noticed the deadline first
+      } finally {
+        timeKeeper.join();
+      }
+      assertThat(o.thrown.get())
+          .as("round %d", round)
+          .isInstanceOfAny(DeadlineExceededException.class, CancelledException.class);
+      assertThat(o.runningAtReturn.get()).as("children running when the call returned").isZero();
+      assertThat(b.sawCancelled.get()).as("children that saw their token cancelled").isEqualTo(k);
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("entries")
+  void interruptingTheCallerStopsBlockedChildrenAndKeepsTheInterrupt(Entry e) throws Exception {
+    for (int round = 0; round < ROUNDS; round++) {
+      int k = e.width();
+      Blockers b = new Blockers(k);
+      Outcome o = new Outcome();
+      Thread caller =
+          Thread.ofPlatform().name("caller-" + round).start(() -> o.run(e, items(k), b));
+      b.started.await();
+      caller.interrupt();
+      caller.join();
+      assertThat(o.thrown.get()).as("round %d", round).isInstanceOf(CancelledException.class);
+      assertThat(o.interruptedAfter).as("interrupt flag set again").isTrue();
+      assertThat(o.runningAtReturn.get()).as("children running when the call returned").isZero();
+      assertThat(b.sawCancelled.get()).as("children that saw their token cancelled").isEqualTo(k);
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("entries")
+  void aFailureCancelsTheOtherChildrenAndNamesItsItem(Entry e) throws Exception {
+    if (!e.failFast()) {
+      return; // the settle form has its own test below
+    }
+    for (int round = 0; round < ROUNDS; round++) {
+      int k = e.width();
+      int failing = round % k;
+      Blockers b = new Blockers(k - 1);
+      Outcome o = new Outcome();
+      TaskFunction<Integer, Integer> child =
+          i -> {
+            if (i != failing) {
+              return b.block(i);
+            }
+            b.started.await(); // fail once every sibling blocks, so each must be cancelled
+            throw new IOException("item " + i + " failed");
+          };
+      try {
+        e.runner().run(items(k), child);
+      } catch (Throwable t) {
+        o.thrown.set(t);
+      }
+      o.runningAtReturn.set(b.running.get());
+      assertThat(o.thrown.get())
+          .as("round %d", round)
+          .isInstanceOf(TaskFailedException.class)
+          .hasRootCauseInstanceOf(IOException.class)
+          .hasRootCauseMessage("item " + failing + " failed");
+      assertThat(((TaskFailedException) o.thrown.get()).index())
+          .hasValue(failing + e.indexOffset());
+      assertThat(o.runningAtReturn.get()).as("children running when the call returned").isZero();
+      assertThat(b.sawCancelled.get()).as("siblings cancelled").isEqualTo(k - 1);
+    }
+  }
+
+  @Test
+  void theSettleFormCancelsNothingWhenOneChildFails() {
+    for (int round = 0; round < ROUNDS; round++) {
+      int failing = round % 8;
+      CountDownLatch othersDone = new CountDownLatch(7);
+      List<Settled<Integer>> out =
+          items(8).stream()
+              .gather(
+                  Gather.mapConcurrentSettled(
+                      MapSettings.limit(8),
+                      (Integer i) -> {
+                        if (i == failing) {
+                          othersDone.await(); // fails only after every sibling has finished
+                          throw new IOException("item " + i);
+                        }
+                        othersDone.countDown();
+                        return i;
+                      }))
+              .toList();
+      for (int i = 0; i < 8; i++) {
+        assertThat(out.get(i).isSuccess()).as("item %d", i).isEqualTo(i != failing);
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("entries")
+  void nothingLeaksOverAThousandRoundsOfSuccessesAndFailures(Entry e) throws Throwable {
+    AtomicInteger running = new AtomicInteger();
+    List<Throwable> unexpected = new ArrayList<>();
+    Leaks.assertNoLeaks(
+        () -> {
+          for (int round = 0; round < 1000; round++) {
+            int failing = round % 3 == 0 ? round % 6 : -1;
+            try {
+              List<Integer> out =
+                  e.runner()
+                      .run(
+                          items(6),
+                          i -> {
+                            running.incrementAndGet();
+                            try {
+                              if (i == failing) {
+                                throw new IOException("item " + i);
+                              }
+                              return i * 2;
+                            } finally {
+                              running.decrementAndGet();
+                            }
+                          });
+              if (failing >= 0 && e.failFast()) {
+                unexpected.add(new AssertionError("round " + round + " did not fail"));
+              } else if (failing < 0) {
+                assertThat(out).isEqualTo(doubled(6));
+              }
+            } catch (TaskFailedException expected) {
+              if (failing < 0) {
+                unexpected.add(expected);
+              }
+            }
+          }
+        },
+        Leaks.gauge("children running", running::get));
+    assertThat(unexpected).isEmpty();
+  }
+}
