@@ -420,9 +420,6 @@ final class Fetcher {
       }
     } catch (IOException e) {
       fail(e.getMessage() == null ? e.toString() : e.getMessage());
-    } catch (InterruptedException e) {
-      interrupted = true;
-      stopping = true;
     }
   }
 
