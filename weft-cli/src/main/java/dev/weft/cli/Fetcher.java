@@ -2,17 +2,19 @@ package dev.weft.cli;
 
 import dev.weft.flow.KeyedLimiter;
 import dev.weft.flow.KeyedRateLimiter;
-import dev.weft.flow.Limiter;
 import dev.weft.flow.Permit;
 import dev.weft.flow.RateLimiter;
 import dev.weft.observe.Listener;
 import dev.weft.observe.Progress;
-import dev.weft.observe.WeftThreads;
 import dev.weft.policy.Backoff;
 import dev.weft.policy.CircuitBreaker;
 import dev.weft.policy.CircuitBreakerRegistry;
 import dev.weft.policy.CircuitOpenException;
 import dev.weft.policy.PolicyEvent;
+import dev.weft.policy.RetriesExhaustedException;
+import dev.weft.policy.Retry;
+import dev.weft.task.CancelledException;
+import dev.weft.task.Scope;
 import dev.weft.task.TaskFailedException;
 import dev.weft.time.TimeSource;
 import java.io.IOException;
@@ -33,26 +35,28 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.Phaser;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongPredicate;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The engine of {@code weft fetch} (and {@code weft demo}): reads requests one line at a time, and
- * sends each on a virtual thread of its own through, outermost first, the global limit ({@code
- * -j}), the host's circuit breaker, the host's concurrency limit ({@code --per-host}), the global
- * and per-host rate limits, and the request timeout; it retries connect errors, timeouts, 429 and
- * 5xx with jittered backoff, waiting at least what {@code Retry-After} asks. Each URL ends as one
- * JSON line (url, status, bytes, duration, attempts, error), optionally a body file, a dead letter
- * and a state row.
+ * forks each into the run's {@link Scope} through, outermost first, the global limit ({@code -j},
+ * the scope's {@linkplain Scope.Builder#limit(int) limit}), a {@link Retry}, the host's circuit
+ * breaker, the host's concurrency limit ({@code --per-host}), the global and per-host rate limits,
+ * and the request timeout. The retry retries connect errors, timeouts, 429 and 5xx with the
+ * backoff; a {@code Retry-After} of the server replaces the backoff's delay (up to {@code
+ * --max-retry-after}). Each URL ends as one JSON line (url, status, bytes, duration, attempts,
+ * error), optionally a body file, a dead letter and a state row.
  *
- * <p>Overview: the calling thread is the only producer; it holds a global permit before it forks a
- * request, so a streamed input is read only as fast as requests finish. No permit is held while a
- * retry waits. Every sink is thread-safe. Thread-safe for {@link #interrupt()}.
+ * <p>Overview: the calling thread opens the scope and is the only producer; its {@code fork} waits
+ * while {@code -j} requests run, so a streamed input is read only as fast as requests finish. No
+ * host permit is held while a retry waits. Ctrl-C ({@link #interrupt()}) and an interrupt of the
+ * producer cancel the scope: requests not started never start, running ones are interrupted and end
+ * as "interrupted" (not recorded as done, so {@code --resume} fetches them again), and {@link #run}
+ * returns once they have. Every sink is thread-safe. Thread-safe for {@link #interrupt()}.
  */
 final class Fetcher {
 
@@ -111,19 +115,17 @@ final class Fetcher {
     Duration took = Duration.ZERO;
   }
 
-  private static final ThreadFactory REQUESTS = WeftThreads.virtual("weft-fetch");
-
   private final Settings settings;
   private final Sinks sinks;
   private final TimeSource time;
   private final HttpClient client;
-  private final Limiter global;
   private final KeyedLimiter<String> perHost;
   private final @Nullable RateLimiter rate;
   private final @Nullable KeyedRateLimiter<String> perHostRate;
   private final CircuitBreakerRegistry breakers;
-  private final Phaser inFlight = new Phaser(1);
+  private final Retry<HttpResponse<byte[]>> retry;
   private final Stats stats = new Stats();
+  private volatile @Nullable Scope requests; // the run's scope, while it is open
   private volatile boolean stopping;
   private volatile boolean interrupted;
   private volatile @Nullable String sinkFailure;
@@ -138,7 +140,6 @@ final class Fetcher {
             .connectTimeout(settings.connectTimeout())
             .followRedirects(HttpClient.Redirect.NORMAL)
             .build();
-    this.global = Limiter.builder().name("weft-fetch").limit(settings.concurrency()).build();
     this.perHost = KeyedLimiter.builder().name("weft-fetch-host").limit(settings.perHost()).build();
     Rate r = settings.rate();
     this.rate = r == null ? null : limiter("weft-fetch-rate", r);
@@ -146,6 +147,37 @@ final class Fetcher {
     this.perHostRate =
         hr == null ? null : KeyedRateLimiter.of(host -> limiter("weft-fetch-host-rate", hr));
     this.breakers = breakers(settings, time, stats.breakerTrips);
+    this.retry =
+        Retry.<HttpResponse<byte[]>>builder()
+            .name("weft-fetch")
+            .maxAttempts(settings.tries())
+            .backoff(settings.backoff())
+            .retryIf(e -> !stopping && ioFailure(e) != null)
+            .abortOn(CircuitOpenException.class)
+            .retryIfResult(res -> !stopping && retryable(res.statusCode()))
+            .retryHint(settings.maxRetryAfter(), (res, failure) -> hint(res))
+            .timeSource(time)
+            .build();
+  }
+
+  private static boolean retryable(int status) {
+    return status == 429 || status >= 500;
+  }
+
+  /**
+   * {@return the server's {@code Retry-After}, or null (no header, or 0) for the backoff's delay}
+   */
+  private @Nullable Duration hint(@Nullable HttpResponse<byte[]> res) {
+    if (res == null) {
+      return null;
+    }
+    Duration d = retryAfter(res.headers().firstValue("Retry-After"));
+    return d.isZero() ? null : d;
+  }
+
+  /** {@return the I/O failure an attempt threw through the breaker, or null if it is another} */
+  private static @Nullable IOException ioFailure(Throwable e) {
+    return e instanceof TaskFailedException && e.getCause() instanceof IOException io ? io : null;
   }
 
   /**
@@ -205,64 +237,63 @@ final class Fetcher {
     return sinkFailure;
   }
 
-  /** Stops starting requests (Ctrl-C); those in flight finish. */
+  /** Stops starting requests and cancels those in flight (Ctrl-C); returns at once. */
   void interrupt() {
     interrupted = true;
     stopping = true;
+    Scope s = requests;
+    if (s != null) {
+      s.cancel();
+    }
   }
 
   /**
-   * Fetches every line of {@code lines} not in {@code skip}; returns when all have ended.
+   * Fetches every line of {@code lines} not in {@code skip}; returns when all have ended. An
+   * interrupt of the calling thread is taken as Ctrl-C ({@link #interrupted()} becomes true) and
+   * its status is set again before returning.
    *
    * @return the counts
    */
   Stats run(Iterator<String> lines, LongPredicate skip) {
     long start = time.read();
     long seq = 0;
-    try {
-      while (!stopping && lines.hasNext()) {
-        String line = lines.next();
-        seq++;
-        if (line.isBlank()) {
-          continue;
-        }
-        if (skip.test(seq)) {
-          Progress p = sinks.progress();
-          if (p != null) {
-            p.step(); // done by an earlier run
+    boolean wasInterrupted = false;
+    try (Scope scope =
+        Scope.builder().name("weft fetch").collectAll().limit(settings.concurrency()).open()) {
+      requests = scope;
+      if (interrupted) {
+        scope.cancel(); // interrupt() came before the scope was published
+      }
+      try {
+        while (!stopping && !scope.isCancelled() && lines.hasNext()) {
+          String line = lines.next();
+          seq++;
+          if (line.isBlank()) {
+            continue;
           }
-          continue;
+          if (skip.test(seq)) {
+            Progress p = sinks.progress();
+            if (p != null) {
+              p.step(); // done by an earlier run
+            }
+            continue;
+          }
+          scope.fork(new Request(seq, line)); // waits while -j requests run
         }
-        Permit permit = global.acquire();
-        long s = seq;
-        inFlight.register();
-        REQUESTS
-            .newThread(() -> {
-              try {
-                fetch(s, line);
-              } finally {
-                permit.close();
-                inFlight.arriveAndDeregister();
-              }
-            })
-            .start();
+      } catch (UncheckedIOException e) {
+        sinkFailure = "reading input: " + e.getMessage();
       }
-    } catch (InterruptedException e) {
-      interrupted = true;
-    } catch (UncheckedIOException e) {
-      sinkFailure = "reading input: " + e.getMessage();
+      try {
+        scope.join();
+      } catch (CancelledException e) {
+        // interrupted while joining: the scope cancelled the requests and waited for them
+        wasInterrupted = Thread.interrupted();
+      }
+      if (scope.isCancelled()) {
+        interrupted = true; // Ctrl-C, or an interrupt of this thread while forking or joining
+      }
     } finally {
-      int phase = inFlight.arrive();
-      boolean wasInterrupted = false;
-      while (true) {
-        try {
-          inFlight.awaitAdvanceInterruptibly(phase);
-          break;
-        } catch (InterruptedException e) {
-          wasInterrupted = true;
-          interrupt();
-        }
-      }
+      requests = null;
       client.close(); // only now: every request has ended
       if (wasInterrupted) {
         Thread.currentThread().interrupt();
@@ -272,14 +303,39 @@ final class Fetcher {
     return stats;
   }
 
+  /** One request's fork; its line is dropped once it runs (the scope keeps its forks). */
+  private final class Request implements Callable<@Nullable Void> {
+    private final long seq;
+    private @Nullable String line;
+
+    Request(long seq, String line) {
+      this.seq = seq;
+      this.line = line;
+    }
+
+    @Override
+    public @Nullable Void call() {
+      String l = line;
+      line = null;
+      if (l != null) {
+        fetch(seq, l);
+      }
+      return null;
+    }
+  }
+
+  /** What the attempts of one request saw, kept by the work the retry calls. */
+  private static final class Attempts {
+    int count;
+    int status;
+    long bytes;
+  }
+
   private void fetch(long seq, String line) {
     long t0 = time.read();
-    int attempt = 0;
-    int status = 0;
-    long bytes = 0;
+    Attempts tried = new Attempts();
     String error = null;
     String url = line.trim();
-    SplittableRandom random = new SplittableRandom(seq);
     try {
       FetchRequest req = FetchRequest.parse(line, seq);
       url = req.uri().toString();
@@ -295,55 +351,52 @@ final class Fetcher {
       req.headers().forEach(b::header);
       HttpRequest request = b.build();
       CircuitBreaker breaker = breakers.get(host);
-      while (true) {
-        attempt++;
-        Duration retryAfter = Duration.ZERO;
-        boolean retryable;
-        try {
-          HttpResponse<byte[]> res = breaker.call(() -> send(host, request));
-          status = res.statusCode();
-          bytes = res.body().length;
-          error = null;
-          retryable = status == 429 || status >= 500;
-          if (retryable) {
-            error = "HTTP " + status;
-            retryAfter = retryAfter(res.headers().firstValue("Retry-After"));
-          } else {
-            Path dir = sinks.bodies();
-            if (dir != null) {
-              saveBody(dir, seq, res.body());
-            }
+      try {
+        HttpResponse<byte[]> res =
+            retry.call(() -> {
+              tried.count++;
+              HttpResponse<byte[]> r = breaker.call(() -> send(host, request));
+              tried.status = r.statusCode();
+              tried.bytes = r.body().length;
+              return r;
+            });
+        if (retryable(res.statusCode())) {
+          error = "HTTP " + res.statusCode();
+        } else {
+          Path dir = sinks.bodies();
+          if (dir != null) {
+            saveBody(dir, seq, res.body());
           }
-        } catch (CircuitOpenException e) {
-          stats.breakerRejected.incrementAndGet();
-          error = "circuit open for " + host + " after repeated failures";
-          break;
-        } catch (CancellationException e) {
-          Thread.interrupted(); // the policy re-set the flag; it is handled here
-          throw new InterruptedException("interrupted");
-        } catch (TaskFailedException e) {
-          if (!(e.getCause() instanceof IOException io)) {
-            throw e;
-          }
-          error = describe(io);
-          retryable = true;
         }
-        if (!retryable || attempt >= settings.tries() || stopping) {
-          break;
-        }
-        Duration wait = settings.backoff().delay(attempt, random);
-        time.sleep(wait.compareTo(retryAfter) >= 0 ? wait : retryAfter);
+      } catch (CircuitOpenException e) {
+        stats.breakerRejected.incrementAndGet();
+        error = "circuit open for " + host + " after repeated failures";
+      } catch (RetriesExhaustedException e) {
+        error = describe(io(e.getCause(), e));
+      } catch (TaskFailedException e) {
+        error = describe(io(e, e)); // an I/O failure not retried: the run is stopping
       }
     } catch (BadInput e) {
       error = e.getMessage();
-    } catch (InterruptedException e) {
+    } catch (CancellationException e) {
+      Thread.interrupted(); // the policy re-set the flag; it is handled here
       error = "interrupted";
       interrupted = true;
       stopping = true;
     }
     Duration took = time.since(t0);
+    int status = tried.status;
     boolean ok = error == null && status > 0 && status < 400;
-    record(seq, url, ok, status, bytes, took, attempt, error);
+    record(seq, url, ok, status, tried.bytes, took, tried.count, error);
+  }
+
+  /** {@return the I/O failure of {@code failure}}, else throws {@code thrown} on */
+  private static IOException io(@Nullable Throwable failure, RuntimeException thrown) {
+    IOException io = failure == null ? null : ioFailure(failure);
+    if (io == null) {
+      throw thrown;
+    }
+    return io;
   }
 
   /** One attempt, run under the host's breaker. */
@@ -420,9 +473,6 @@ final class Fetcher {
       }
     } catch (IOException e) {
       fail(e.getMessage() == null ? e.toString() : e.getMessage());
-    } catch (InterruptedException e) {
-      interrupted = true;
-      stopping = true;
     }
   }
 

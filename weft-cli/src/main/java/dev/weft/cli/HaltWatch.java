@@ -5,6 +5,8 @@ import dev.weft.jobs.JobQueue;
 import dev.weft.jobs.JobState;
 import dev.weft.jobs.NewJob;
 import dev.weft.observe.WeftThreads;
+import dev.weft.task.CancelledException;
+import dev.weft.task.Scope;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +22,8 @@ import java.util.concurrent.ThreadFactory;
  * process trees of the ones it is running.
  *
  * <p>Thread-safe: per-run state lives in concurrent maps; the subscription callback only starts a
- * virtual thread that reads the halt queue.
+ * virtual thread that reads the halt queue (a service thread: the store's notification thread must
+ * not block on the database or on kills).
  */
 final class HaltWatch implements AutoCloseable {
 
@@ -98,17 +101,27 @@ final class HaltWatch implements AutoCloseable {
     }
   }
 
+  /**
+   * Kills the process trees of {@code runQueue}'s running jobs, concurrently (each may wait out its
+   * grace period), in forks of a scope of the calling thread; returns once they are gone. An
+   * interrupt cancels the kills not yet done (a job's own thread still kills its tree when its
+   * worker stops) and is kept set.
+   */
   private void kill(String runQueue) {
-    for (ProcessRunner.Job j : new ArrayList<>(running.getOrDefault(runQueue, Set.of()))) {
-      THREADS
-          .newThread(() -> {
-            try {
-              j.terminate();
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-          })
-          .start();
+    List<ProcessRunner.Job> jobs = new ArrayList<>(running.getOrDefault(runQueue, Set.of()));
+    if (jobs.isEmpty()) {
+      return;
+    }
+    try (Scope kills = Scope.builder().name("weft halt-now kills").collectAll().open()) {
+      for (ProcessRunner.Job j : jobs) {
+        kills.fork(() -> {
+          j.terminate();
+          return null;
+        });
+      }
+      kills.join();
+    } catch (CancelledException interrupted) {
+      // join set the interrupt status again; the caller sees it at its next wait
     }
   }
 

@@ -3,10 +3,8 @@ package dev.weft.cli;
 import java.io.BufferedWriter;
 import java.io.Closeable;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
@@ -36,13 +34,7 @@ final class JobLog implements Closeable {
   JobLog(Path file, boolean append) {
     try {
       boolean empty = !Files.exists(file) || Files.size(file) == 0;
-      out =
-          Files.newBufferedWriter(
-              file,
-              StandardCharsets.UTF_8,
-              StandardOpenOption.CREATE,
-              StandardOpenOption.WRITE,
-              append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING);
+      out = LineFile.writer(file, append); // one an interrupt of a job's fork cannot close
       if (!append || empty) {
         out.write(HEADER);
         out.flush();

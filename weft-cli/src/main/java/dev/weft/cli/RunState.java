@@ -171,12 +171,11 @@ final class RunState implements AutoCloseable {
 
   /**
    * Records that job {@code seq} finished and returns once that is committed. When the database
-   * failed, returns at once (the failure is reported by {@link #close}).
-   *
-   * @throws InterruptedException if interrupted while waiting (the row may still be written)
+   * failed, returns at once (the failure is reported by {@link #close}). An interrupt does not stop
+   * it (a job cancelled by halt-now or Ctrl-C while it records must not lose its row): it goes on
+   * waiting and sets the interrupt status again before it returns.
    */
-  void finished(long seq, String args, boolean ok, int exit, int attempts, Duration took)
-      throws InterruptedException {
+  void finished(long seq, String args, boolean ok, int exit, int attempts, Duration took) {
     if (failure != null) {
       return;
     }
@@ -190,11 +189,27 @@ final class RunState implements AutoCloseable {
             took.toMillis(),
             time.wallTime().toString(),
             new CompletableFuture<>());
-    queue.put(row);
-    try {
-      row.committed().get();
-    } catch (ExecutionException e) {
-      // recorded in failure
+    boolean interrupted = false;
+    while (true) {
+      try {
+        queue.put(row);
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    while (true) {
+      try {
+        row.committed().get();
+        break;
+      } catch (ExecutionException e) {
+        break; // recorded in failure
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -2,7 +2,8 @@ package dev.weft.cli;
 
 import dev.weft.flow.RateLimiter;
 import dev.weft.observe.Progress;
-import dev.weft.observe.WeftThreads;
+import dev.weft.task.CancelledException;
+import dev.weft.task.Scope;
 import dev.weft.time.TimeSource;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -14,25 +15,28 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Phaser;
-import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.Callable;
 import java.util.function.LongPredicate;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Runs the jobs of {@code weft run}: pulls argument lists from the input one at a time (so input is
- * streamed), waits for a slot and the pacer, and runs each job on a virtual thread of its own:
+ * streamed), waits for a slot and the pacer, and forks each job into the run's {@link Scope}:
  * tries, backoff between tries (its slot given back meanwhile), the job log line of every try,
  * output, results, dead letters, the state row, the halt rule.
  *
- * <p>Overview: the calling thread is the only producer; each job's thread is the only writer of its
- * job's records, and every sink is thread-safe. A phaser counts jobs in flight so {@link #run}
- * returns only when all have ended. Stopping (halt, Ctrl-C) sets {@code stopping}; the producer
- * starts nothing after that, and halt-now or an interrupt terminates the running process trees. A
- * killed job is logged but not recorded as done, so a resumed run runs it again.
+ * <p>Overview: the calling thread opens the scope and is the only producer; each job's fork is the
+ * only writer of its job's records, and every sink is thread-safe. The slots ({@code -j}, and the
+ * {@code {%}} numbers) are taken by the producer before it forks and given back by the fork, so the
+ * scope itself is unbounded: a job waiting out a backoff holds no slot. {@link #run} returns once
+ * the scope has joined every fork. Stopping (halt, Ctrl-C) sets {@code stopping}, after which the
+ * producer starts nothing; halt-now, Ctrl-C ({@link #interrupt()}) and an interrupt of the producer
+ * also cancel the scope, which interrupts every fork, and each interrupted fork kills its own
+ * process tree ({@link ProcessRunner.Job#terminate()}) and collects what it did, so the trees die
+ * concurrently and {@code run} returns only once they are gone. A killed job is logged but not
+ * recorded as done, so a resumed run runs it again. The scope collects all outcomes: one job's
+ * failure is the halt rule's business, not the scope's.
  *
  * <p>Thread-safe for {@link #interrupt()} from another thread; {@link #run} is called once.
  */
@@ -61,8 +65,6 @@ final class Runner {
     void finished(long seq, boolean ok);
   }
 
-  private static final ThreadFactory JOBS = WeftThreads.virtual("weft-run-job");
-
   private final RunSettings settings;
   private final Sinks sinks;
   private final TimeSource time;
@@ -70,11 +72,9 @@ final class Runner {
   private final ProcessRunner processes;
   private final Slots slots;
   private final @Nullable RateLimiter pacer;
-  private final Set<ProcessRunner.Job> running = ConcurrentHashMap.newKeySet();
-  private final Phaser inFlight = new Phaser(1);
+  private volatile @Nullable Scope jobs; // the run's scope, while it is open
   private volatile boolean stopping;
   private volatile boolean interrupted;
-  private volatile boolean killing;
   private volatile @Nullable String sinkFailure;
   private volatile Finished onFinished = (seq, ok) -> {};
 
@@ -102,74 +102,96 @@ final class Runner {
   }
 
   /**
-   * Runs every job of {@code input} not in {@code skip}, returning when all have ended.
+   * Runs every job of {@code input} not in {@code skip}, returning when all have ended (killed, if
+   * the run was interrupted or halted now). An interrupt of the calling thread is taken as Ctrl-C:
+   * {@link #interrupted()} becomes true and the interrupt status is cleared.
    *
    * @return the number of jobs started
    */
   long run(Iterator<List<String>> input, LongPredicate skip) throws IOException {
     long seq = 0;
     long started = 0;
-    try {
-      while (!stopping && input.hasNext()) {
-        List<String> args = input.next();
-        seq++;
-        if (skip.test(seq)) {
-          sinks.printer().skip(seq);
-          Progress p = sinks.progress();
-          if (p != null) {
-            p.step(); // done by an earlier run
-          }
-          continue;
-        }
-        if (settings.dryRun()) {
-          sinks.out().println(settings.template().line(args, seq, 1));
-          continue;
-        }
-        int slot = slots.acquire();
-        if (stopping) {
-          slots.release(slot);
-          break;
-        }
-        RateLimiter starts = pacer;
-        if (starts != null) {
-          starts.acquire();
-        }
-        halt.started();
-        started++;
-        long s = seq;
-        inFlight.register();
-        JOBS.newThread(
-                () -> {
-                  try {
-                    runJob(s, args, slot);
-                  } finally {
-                    inFlight.arriveAndDeregister();
-                  }
-                })
-            .start();
+    try (Scope scope = Scope.builder().name("weft run").collectAll().open()) {
+      jobs = scope;
+      if (interrupted) {
+        scope.cancel(); // interrupt() came before the scope was published
       }
-    } catch (InterruptedException e) {
-      interrupted = true;
-      stopping = true;
-    } catch (UncheckedIOException e) {
-      stopping = true;
-      sinkFailure = "reading input: " + e.getMessage();
+      try {
+        while (!stopping && input.hasNext()) {
+          List<String> args = input.next();
+          seq++;
+          if (skip.test(seq)) {
+            sinks.printer().skip(seq);
+            Progress p = sinks.progress();
+            if (p != null) {
+              p.step(); // done by an earlier run
+            }
+            continue;
+          }
+          if (settings.dryRun()) {
+            sinks.out().println(settings.template().line(args, seq, 1));
+            continue;
+          }
+          int slot = slots.acquire();
+          RateLimiter starts = pacer;
+          if (starts != null && !stopping) {
+            starts.acquire();
+          }
+          if (stopping) {
+            slots.release(slot);
+            break;
+          }
+          halt.started();
+          started++;
+          scope.fork(new Start(seq, args, slot));
+        }
+      } catch (InterruptedException e) {
+        interrupted = true;
+        stopping = true;
+        scope.cancel();
+      } catch (UncheckedIOException e) {
+        stopping = true;
+        sinkFailure = "reading input: " + e.getMessage();
+      }
+      try {
+        scope.join();
+      } catch (CancelledException e) {
+        // interrupted while joining: the scope cancelled the jobs and waited for them
+        Thread.interrupted();
+        interrupted = true;
+        stopping = true;
+      }
+    } finally {
+      jobs = null;
     }
-    awaitJobs();
     sinks.out().flush();
     sinks.printer().flushAll();
     return started;
   }
 
-  private void awaitJobs() {
-    int phase = inFlight.arrive();
-    while (true) {
-      try {
-        inFlight.awaitAdvanceInterruptibly(phase);
-        return;
-      } catch (InterruptedException e) {
-        interrupt();
+  /**
+   * One job's fork. Its arguments are dropped once it runs: the scope keeps its forks (and so their
+   * tasks) until the run ends, and a streamed input must not be kept with them.
+   */
+  private final class Start implements Callable<@Nullable Void> {
+    private final long seq;
+    private final int slot;
+    private @Nullable List<String> args;
+
+    Start(long seq, List<String> args, int slot) {
+      this.seq = seq;
+      this.args = args;
+      this.slot = slot;
+    }
+
+    @Override
+    public @Nullable Void call() {
+      List<String> a = args;
+      args = null;
+      if (a != null) {
+        runJob(seq, a, slot);
       }
+      return null;
     }
   }
 
@@ -183,25 +205,37 @@ final class Runner {
     return sinkFailure;
   }
 
-  /** Stops starting jobs and kills the running ones (Ctrl-C); returns at once. */
+  /**
+   * Stops starting jobs and kills the running ones (Ctrl-C): cancels the run's scope, whose forks
+   * then kill their process trees; returns at once.
+   */
   void interrupt() {
     interrupted = true;
     stopping = true;
-    killAll();
+    cancelJobs();
   }
 
-  private void killAll() {
-    killing = true;
-    for (ProcessRunner.Job j : running) {
-      WeftThreads.virtual("weft-run-kill")
-          .newThread(() -> {
-            try {
-              j.terminate();
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-          })
-          .start();
+  /**
+   * Cancels the run's scope (any thread); {@link #run} checks {@code interrupted} after opening.
+   */
+  private void cancelJobs() {
+    Scope s = jobs;
+    if (s != null) {
+      s.cancel();
+    }
+  }
+
+  /**
+   * {@return what {@code job} did}, or, when this fork is interrupted first (the scope was
+   * cancelled: halt-now, Ctrl-C), what it did once its process tree has been killed
+   */
+  private ProcessRunner.Outcome await(ProcessRunner.Job job) throws InterruptedException {
+    try {
+      return job.await(settings.timeout());
+    } catch (InterruptedException cancelled) {
+      stopping = true;
+      job.terminate(); // the flag is clear again: this waits out the grace period if need be
+      return job.await(null);
     }
   }
 
@@ -217,17 +251,12 @@ final class Runner {
       Instant firstStart = time.wallTime();
       long t0 = time.read();
       int attempt = 0;
+      boolean cancelled = false; // the scope was cancelled while this job waited to try again
       while (true) {
         attempt++;
         Instant start = time.wallTime();
         long a0 = time.read();
-        ProcessRunner.Job job = processes.start(argv);
-        running.add(job);
-        if (killing) {
-          job.terminate();
-        }
-        outcome = job.await(settings.timeout());
-        running.remove(job);
+        outcome = await(processes.start(argv));
         Duration took = time.since(a0);
         JobLog log = sinks.jobLog();
         if (log != null) {
@@ -251,12 +280,19 @@ final class Runner {
         if (!wait.isZero()) {
           slots.release(slot);
           slot = -1;
-          time.sleep(wait);
-          slot = slots.acquire();
+          try {
+            time.sleep(wait);
+            slot = slots.acquire();
+          } catch (InterruptedException e) {
+            cancelled = true;
+            stopping = true;
+            break;
+          }
         }
       }
       boolean ok = outcome.exitValue() == 0 && outcome.signal() == 0;
-      boolean cut = outcome.killed() && !outcome.timedOut(); // halt-now or Ctrl-C: not done
+      // halt-now or Ctrl-C: not done
+      boolean cut = cancelled || (outcome.killed() && !outcome.timedOut());
       sinks
           .printer()
           .print(seq, outcome.out(), outcome.err(), settings.tag() ? String.join(" ", args) : null);
@@ -300,15 +336,14 @@ final class Runner {
       Halt.When when = halt.finished(ok, status);
       if (when != Halt.When.NEVER) {
         stopping = true;
-        if (when == Halt.When.NOW && !killing) {
-          killAll();
+        if (when == Halt.When.NOW) {
+          cancelJobs(); // interrupts this fork too; nothing below waits
         }
       }
     } catch (IOException e) {
       fail(e.getMessage() == null ? e.toString() : e.getMessage());
     } catch (InterruptedException e) {
-      interrupted = true;
-      stopping = true;
+      stopping = true; // cancelled while killing its own tree or writing its state row
     } finally {
       onFinished.finished(seq, succeeded);
       if (slot > 0) {

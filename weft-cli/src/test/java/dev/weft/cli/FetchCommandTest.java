@@ -17,8 +17,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,6 +31,8 @@ class FetchCommandTest {
   @TempDir Path dir;
   private HttpServer server;
   private final Map<String, AtomicInteger> hits = new ConcurrentHashMap<>();
+  private final CountDownLatch hanging = new CountDownLatch(2); // requests held by /hang
+  private final CountDownLatch release = new CountDownLatch(1);
   private String base;
   private int deadPort;
 
@@ -40,6 +44,14 @@ class FetchCommandTest {
         "/",
         ex -> {
           String path = ex.getRequestURI().getPath();
+          if (path.startsWith("/hang")) {
+            hanging.countDown();
+            try {
+              release.await(); // a day, unless the test ends
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
           int n = hits.computeIfAbsent(path, p -> new AtomicInteger()).incrementAndGet();
           int status =
               switch (path) {
@@ -67,6 +79,7 @@ class FetchCommandTest {
 
   @AfterEach
   void stop() {
+    release.countDown();
     server.stop(0);
   }
 
@@ -171,5 +184,29 @@ class FetchCommandTest {
     Cli c = Cli.run("not a url\n" + base + "/ok\n", "fetch", "--no-state");
     assertThat(c.exit).isEqualTo(1);
     assertThat(c.out()).contains("not an http(s) URL: 'not a url'").contains("\"status\":200");
+  }
+
+  @Test
+  void anInterruptCancelsTheRequestsInFlightAndReturnsOnceTheyEnded() throws Exception {
+    Path out = dir.resolve("out.jsonl");
+    String in = base + "/hang/1\n" + base + "/hang/2\n" + base + "/never\n";
+    AtomicReference<Cli> result = new AtomicReference<>();
+    Thread caller =
+        Thread.ofPlatform()
+            .name("test-weft-fetch")
+            .start(() ->
+                result.set(
+                    Cli.run(
+                        in, "fetch", "--no-state", "-j", "2", "--http1", "-o", out.toString())));
+    hanging.await(); // both requests reached the server, which holds them
+    caller.interrupt();
+    caller.join();
+    Cli c = result.get();
+    assertThat(c.exit).as(c.err()).isEqualTo(255);
+    assertThat(c.err()).contains("weft: interrupted; finished URLs are recorded");
+    assertThat(Files.readAllLines(out))
+        .hasSize(2)
+        .allSatisfy(l -> assertThat(l).contains("\"error\":\"interrupted\""));
+    assertThat(hits).doesNotContainKey("/never"); // -j 2: it never started
   }
 }
