@@ -1,35 +1,32 @@
 package dev.weft.queue;
 
 import dev.weft.observe.Listener;
-import dev.weft.observe.WeftThreads;
 import dev.weft.policy.Backoff;
 import dev.weft.policy.Policy;
+import dev.weft.policy.Timeout;
+import dev.weft.task.CancellationToken;
 import dev.weft.task.DeadlineExceededException;
 import dev.weft.time.TimeSource;
 import java.time.Duration;
-import java.util.Objects;
-import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Predicate;
-import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Runs every attempt of one {@link TaskQueue} entry on the calling worker thread: the policy, the
  * per-attempt timeout, the retries with their backoff, and the {@code Started}/{@code Retrying}
  * events. It records how the run ended in the entry's worker fields ({@code end}, {@code pending},
- * {@code lastError}) and leaves publishing that to the queue. Thread-safe: it holds only settings,
- * and the random source is used only to jitter backoffs.
+ * {@code lastError}) and leaves publishing that to the queue. Thread-safe: it holds only settings;
+ * the backoff's jitter draws from the worker thread's own {@link ThreadLocalRandom}.
  *
- * <p>Overview for maintainers. Without a timeout an attempt is a plain call on the worker thread.
- * With one, the attempt runs on a child virtual thread ({@code weft-queue-<name>-attempt}) while
- * the worker parks on the queue's clock until the child ends (it unparks the worker) or the
- * deadline passes; then the child is interrupted and joined, so no attempt outlives its run. A
- * cancel interrupts the worker, which interrupts the child the same way.
+ * <p>Overview for maintainers. An attempt is a plain call on the worker thread. With a timeout it
+ * runs inside a {@link Timeout} (its default mode: on the calling thread, watched by the shared
+ * timer), which on expiry cancels the attempt's token, interrupts the worker and waits until the
+ * work has returned; no thread is started per attempt. The work's own outcome is caught inside the
+ * timed call ({@link Timed}), so the policy never wraps the task's checked exceptions, and what
+ * comes out of the {@code Timeout} itself is its own {@link DeadlineExceededException}, which is
+ * restated with the task's name and attempt. A cancel interrupts the worker, hence the attempt.
  */
 final class AttemptRunner {
 
@@ -39,16 +36,15 @@ final class AttemptRunner {
   }
 
   private final String name;
-  private final @Nullable Duration timeout;
+  private final @Nullable Duration timeoutLength;
+  private final @Nullable Timeout timeout;
   private final @Nullable Policy<Object> policy;
   private final int maxAttempts;
   private final Backoff backoff;
   private final Predicate<Throwable> retryOn;
   private final Listener listener;
   private final TimeSource time;
-  private final ThreadFactory attemptThreads;
   private final CancelCheck cancelCheck;
-  private final RandomGenerator random = new SplittableRandom();
 
   AttemptRunner(
       String name,
@@ -61,7 +57,11 @@ final class AttemptRunner {
       TimeSource time,
       CancelCheck cancelCheck) {
     this.name = name;
-    this.timeout = timeout;
+    this.timeoutLength = timeout;
+    this.timeout =
+        timeout == null
+            ? null
+            : Timeout.of(timeout).named("queue '" + name + "' attempt").timeSource(time);
     this.policy = policy;
     this.maxAttempts = maxAttempts;
     this.backoff = backoff;
@@ -69,17 +69,21 @@ final class AttemptRunner {
     this.listener = listener;
     this.time = time;
     this.cancelCheck = cancelCheck;
-    this.attemptThreads = WeftThreads.virtual("weft-queue-" + name + "-attempt");
   }
 
   /**
    * Runs the attempts of {@code e} and records the end in {@code e.end}/{@code e.pending} (and
-   * {@code e.lastError} when it finally failed). Returns normally for every outcome but an {@link
-   * Error}, which it records as a failure and returns for the worker to rethrow once it has
-   * published the end.
+   * {@code e.lastError} when it finally failed, an {@link Error} included: it is never retried).
+   * Returns normally for every outcome. A task whose submitter was cancelled before it started ends
+   * cancelled without running.
    */
   @SuppressWarnings("NonAtomicVolatileUpdate") // attempts is written by this worker alone
-  @Nullable Error run(Entry<?> e) {
+  void run(Entry<?> e) {
+    CancellationToken submitter = e.submitter;
+    if (submitter != null && submitter.isCancelled()) {
+      end(e, TaskStatus.CANCELLED, e.cancelledWithSubmitter(submitter, "before it started"));
+      return;
+    }
     e.started = true;
     if (!listener.isNone()) {
       e.startedAt = time.read();
@@ -92,71 +96,53 @@ final class AttemptRunner {
       try {
         e.pending = attempt(e);
         e.end = TaskStatus.SUCCEEDED;
-        return null;
+        return;
       } catch (Throwable t) {
         if (cancelCheck.requested(e)) {
           Throwable c = e.cancelled("was cancelled while running");
           c.addSuppressed(t);
-          return end(e, TaskStatus.CANCELLED, c);
+          end(e, TaskStatus.CANCELLED, c);
+          return;
         }
-        if (t instanceof Error err) {
-          end(e, TaskStatus.FAILED, err);
-          return err;
-        }
-        if (attempt < maxAttempts && retryOn.test(t)) {
-          Duration delay = backoff.delay(attempt, random);
+        if (!(t instanceof Error) && attempt < maxAttempts && retryOn.test(t)) {
+          Duration delay = backoff.delay(attempt, ThreadLocalRandom.current());
           if (!listener.isNone()) {
             Listener.emit(listener, new TaskQueueEvent.Retrying(name, e.id, attempt, t, delay));
           }
           try {
             time.sleep(delay);
           } catch (InterruptedException ie) {
-            return end(
-                e, TaskStatus.CANCELLED, e.cancelled("was cancelled while waiting to retry"));
+            end(e, TaskStatus.CANCELLED, e.cancelled("was cancelled while waiting to retry"));
+            return;
           }
           continue;
         }
         e.lastError = t;
-        return end(e, TaskStatus.FAILED, t);
+        end(e, TaskStatus.FAILED, t);
+        return;
       }
     }
   }
 
-  private static @Nullable Error end(Entry<?> e, TaskStatus end, Throwable error) {
+  private static void end(Entry<?> e, TaskStatus end, Throwable error) {
     e.end = end;
     e.pending = error;
-    return null;
   }
 
   /** One attempt, under the per-attempt timeout when there is one. */
   private <T> @Nullable T attempt(Entry<T> e) throws Exception {
     Policy<Object> p = policy;
     Callable<T> work = p == null ? e.task : () -> p.call(e.task);
-    Duration limit = timeout;
-    if (limit == null) {
+    Timeout t = timeout;
+    if (t == null) {
       return work.call();
     }
-    Thread worker = Thread.currentThread();
-    FutureTask<T> future = new FutureTask<>(work);
-    Thread child =
-        attemptThreads.newThread(() -> {
-          try {
-            future.run();
-          } finally {
-            LockSupport.unpark(worker);
-          }
-        });
-    long deadline = time.readAfter(limit);
-    child.start();
+    Timed<T> timed = new Timed<>(work);
     try {
-      while (!future.isDone()) {
-        if (Thread.currentThread().isInterrupted()) {
-          throw new InterruptedException("task interrupted");
-        }
-        if (time.read() - deadline >= 0) {
-          future.cancel(true);
-          WeftThreads.joinUninterruptibly(child);
-          throw new DeadlineExceededException(
+      t.call(timed);
+    } catch (DeadlineExceededException expired) {
+      DeadlineExceededException restated =
+          new DeadlineExceededException(
               "task '"
                   + e.name()
                   + "' (#"
@@ -164,26 +150,49 @@ final class AttemptRunner {
                   + ") of queue '"
                   + name
                   + "' exceeded its timeout of "
-                  + limit
+                  + timeoutLength
                   + " on attempt "
                   + e.attempts,
-              limit);
-        }
-        time.parkUntil(deadline);
+              timeoutLength);
+      Throwable interrupted = timed.failure;
+      if (interrupted != null) {
+        restated.addSuppressed(interrupted); // what the interrupted work threw
       }
+      throw restated;
+    }
+    return timed.outcome();
+  }
+
+  /** An attempt's work, keeping its own outcome so that the {@code Timeout} never sees it. */
+  private static final class Timed<T> implements Callable<Boolean> {
+    private final Callable<T> work;
+    private @Nullable T value;
+    private @Nullable Throwable failure;
+
+    Timed(Callable<T> work) {
+      this.work = work;
+    }
+
+    @Override
+    public Boolean call() {
       try {
-        return future.get();
-      } catch (ExecutionException ex) {
-        Throwable cause = Objects.requireNonNull(ex.getCause());
-        if (cause instanceof Exception x) {
-          throw x;
-        }
-        throw (Error) cause;
+        value = work.call();
+      } catch (Throwable t) {
+        failure = t;
       }
-    } catch (InterruptedException ie) {
-      future.cancel(true);
-      WeftThreads.joinUninterruptibly(child);
-      throw ie;
+      return Boolean.TRUE;
+    }
+
+    /** {@return the work's value, or throws what the work threw} */
+    @Nullable T outcome() throws Exception {
+      Throwable f = failure;
+      if (f == null) {
+        return value;
+      }
+      if (f instanceof Error err) {
+        throw err;
+      }
+      throw (Exception) f;
     }
   }
 }

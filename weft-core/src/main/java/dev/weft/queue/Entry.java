@@ -1,5 +1,6 @@
 package dev.weft.queue;
 
+import dev.weft.task.CancellationToken;
 import dev.weft.task.CancelledException;
 import dev.weft.task.Settled;
 import dev.weft.task.TaskFailedException;
@@ -20,11 +21,19 @@ import org.jspecify.annotations.Nullable;
  * {@code prevRunning}/{@code nextRunning} links of the queue's running list are written under the
  * queue's lock; {@code status} and {@code attempts} are volatile so the handle reads them without
  * it. The fields marked "worker" belong to the thread that runs the entry.
+ *
+ * <p>A task submitted from inside a task (a fork of a scope) also holds the submitter's token, the
+ * attempts bound to the submitter's context ({@code inContext}, from {@code TaskContext.carry}) and
+ * the registration on that token that cancels the entry; {@code complete} closes the registration.
+ * The submitter stores it after the entry is queued, so it may come after the end: it writes {@code
+ * link} and then reads {@code done}, {@code complete} writes {@code done} and then reads {@code
+ * link} (both volatile), so one of them closes it (closing twice is harmless). A task submitted
+ * outside any task has none of these, and costs nothing more.
  */
 final class Entry<T> implements TaskHandle<T> {
 
   final QueueEngine queue;
-  final long id;
+  long id; // written under queue.lock before the entry is queued or returned
   private final @Nullable String givenName;
   final Priority priority;
   final Callable<T> task;
@@ -34,6 +43,10 @@ final class Entry<T> implements TaskHandle<T> {
   private @Nullable Object result; // the value or the error; published by done
   private volatile boolean done;
   private volatile boolean awaited;
+
+  @Nullable CancellationToken submitter; // the submitter's token; null outside any task
+  @Nullable Callable<?> inContext; // runs the attempts in the submitter's context; null outside
+  private volatile CancellationToken.@Nullable Registration link;
 
   @Nullable Thread thread; // guarded by queue.lock
   boolean cancelRequested; // guarded by queue.lock
@@ -46,9 +59,8 @@ final class Entry<T> implements TaskHandle<T> {
   @Nullable Object pending; // worker: the value or error to publish
   @Nullable Throwable lastError; // worker: set when the task finally failed
 
-  Entry(QueueEngine queue, long id, @Nullable String name, Priority priority, Callable<T> task) {
+  Entry(QueueEngine queue, @Nullable String name, Priority priority, Callable<T> task) {
     this.queue = queue;
-    this.id = id;
     this.givenName = name;
     this.priority = priority;
     this.task = task;
@@ -144,11 +156,38 @@ final class Entry<T> implements TaskHandle<T> {
     result = valueOrError;
     status = end;
     done = true;
+    CancellationToken.Registration r = link;
+    if (r != null) {
+      r.close();
+    }
     if (awaited) {
       synchronized (this) {
         notifyAll();
       }
     }
+  }
+
+  /** The submitter's side of the registration handshake: keeps {@code r}, or closes it if done. */
+  void linked(CancellationToken.Registration r) {
+    link = r;
+    if (done) {
+      r.close();
+    }
+  }
+
+  CancelledException cancelledWithSubmitter(CancellationToken token, String when) {
+    RuntimeException why = token.reason().orElse(null);
+    return new CancelledException(
+        "task '"
+            + name()
+            + "' (#"
+            + id
+            + ") of queue '"
+            + queue.name()
+            + "' was cancelled with its submitter "
+            + when
+            + (why == null ? "" : ": " + why.getMessage()),
+        why);
   }
 
   CancelledException cancelled(String why) {

@@ -2,6 +2,8 @@ package dev.weft.queue;
 
 import dev.weft.observe.Listener;
 import dev.weft.observe.WeftThreads;
+import dev.weft.task.CancellationToken;
+import dev.weft.task.TaskContext;
 import dev.weft.time.TimeSource;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -119,7 +121,8 @@ final class QueueEngine {
       throws InterruptedException {
     Objects.requireNonNull(priority, "priority");
     Objects.requireNonNull(task, "task");
-    Entry<T> entry;
+    Entry<T> entry = new Entry<>(this, name, priority, task);
+    CancellationToken submitter = bindToSubmitter(entry);
     Entry<?> dropped = null;
     boolean spawn;
     int queuedNow;
@@ -141,7 +144,7 @@ final class QueueEngine {
         }
         notFull.await();
       }
-      entry = new Entry<>(this, nextId++, name, priority, task);
+      entry.id = nextId++;
       if (queued >= capacity) {
         int lowest = lowestWaiting();
         if (Priority.rank(priority) > lowest) {
@@ -178,7 +181,39 @@ final class QueueEngine {
     if (spawn) {
       launchWorker();
     }
+    if (submitter != null && dropped != entry) {
+      entry.linked(submitter.onCancel(() -> cancelWithSubmitter(entry, submitter)));
+    }
     return entry;
+  }
+
+  /**
+   * Binds {@code e}'s attempts to the calling task's context, if there is one: {@code
+   * TaskContext.carry} returns the very callable it was given outside any task, which costs one
+   * scoped-value read and no allocation. {@return the submitter's token to register on, or null}
+   */
+  @SuppressWarnings("ReferenceEquality") // identity is meant: carry's "no context" answer
+  private @Nullable CancellationToken bindToSubmitter(Entry<?> e) {
+    Callable<?> probe = TaskContext.carry(e.task);
+    if (probe == e.task) {
+      return null;
+    }
+    e.inContext =
+        TaskContext.carry(() -> {
+          attempts.run(e);
+          return null;
+        });
+    CancellationToken token = TaskContext.token();
+    if (token == CancellationToken.none()) {
+      return null;
+    }
+    e.submitter = token;
+    return token;
+  }
+
+  /** The submitter's token was cancelled: the entry goes too, unstarted or running. */
+  private void cancelWithSubmitter(Entry<?> e, CancellationToken token) {
+    cancel(e, token);
   }
 
   void pause() {
@@ -293,13 +328,22 @@ final class QueueEngine {
     long deadline = time.readAfter(grace);
     List<Entry<?>> unstarted = new ArrayList<>();
     Thread me = Thread.currentThread();
+    CancellationToken owner = TaskContext.token();
+    CancellationToken.Registration wake =
+        owner.isCancelled()
+            ? CancellationToken.Registration.NOOP
+            : owner.onCancel(() -> LockSupport.unpark(me)); // a spurious wake-up at worst
+    boolean cut;
     lock.lock();
     try {
       closed = true;
       notFull.signalAll();
       idleParkers.add(me);
       try {
-        while ((queued > 0 || running > 0) && time.read() - deadline < 0 && !me.isInterrupted()) {
+        while ((queued > 0 || running > 0)
+            && time.read() - deadline < 0
+            && !me.isInterrupted()
+            && !owner.isCancelled()) {
           lock.unlock();
           try {
             time.parkUntil(deadline);
@@ -310,6 +354,7 @@ final class QueueEngine {
       } finally {
         idleParkers.remove(me);
       }
+      cut = owner.isCancelled() || me.isInterrupted();
       stopping = true;
       for (ArrayDeque<Entry<?>> d : waiting) {
         unstarted.addAll(d);
@@ -337,10 +382,15 @@ final class QueueEngine {
       }
     } finally {
       lock.unlock();
+      wake.close();
     }
+    String why =
+        cut
+            ? "never started: the queue was shut down by a cancelled or interrupted owner"
+            : "never started: the queue shut down";
     List<Unstarted> out = new ArrayList<>(unstarted.size());
     for (Entry<?> e : unstarted) {
-      completeUnstarted(e, "never started: the queue shut down");
+      completeUnstarted(e, e.cancelled(why));
       out.add(new Unstarted(e, e.task));
     }
     return out;
@@ -349,6 +399,11 @@ final class QueueEngine {
   // ---- internals -----------------------------------------------------------------------------
 
   boolean cancel(Entry<?> e) {
+    return cancel(e, null);
+  }
+
+  /** Cancels {@code e}; {@code submitter} is the cancelled token that asked, or null. */
+  private boolean cancel(Entry<?> e, @Nullable CancellationToken submitter) {
     lock.lock();
     try {
       if (e.status == TaskStatus.QUEUED && waiting[Priority.rank(e.priority)].remove(e)) {
@@ -368,12 +423,16 @@ final class QueueEngine {
     } finally {
       lock.unlock();
     }
-    completeUnstarted(e, "was cancelled before it started");
+    if (submitter == null) {
+      completeUnstarted(e, e.cancelled("was cancelled before it started"));
+    } else {
+      completeUnstarted(e, e.cancelledWithSubmitter(submitter, "before it started"));
+    }
     return true;
   }
 
-  private void completeUnstarted(Entry<?> e, String why) {
-    e.complete(TaskStatus.CANCELLED, e.cancelled(why));
+  private void completeUnstarted(Entry<?> e, Throwable why) {
+    e.complete(TaskStatus.CANCELLED, why);
     ended(e, TaskStatus.CANCELLED);
   }
 
@@ -463,19 +522,30 @@ final class QueueEngine {
       if (next == null) {
         return;
       }
-      Error fatal = attempts.run(next);
-      if (fatal != null) {
-        lock.lock();
-        try {
-          finishLocked(next);
-          workerEndsLocked();
-        } finally {
-          lock.unlock();
-        }
-        report(next);
-        throw fatal;
-      }
+      runAttempts(next);
       last = next;
+    }
+  }
+
+  /**
+   * Runs {@code e}'s attempts, in its submitter's context if it has one. Never throws: a task's
+   * {@link Error} ends the task like any failure (and is reported), so the worker goes on with the
+   * next task; a worker ends only when it finds nothing to start.
+   */
+  private void runAttempts(Entry<?> e) {
+    Callable<?> bound = e.inContext;
+    if (bound == null) {
+      attempts.run(e);
+      return;
+    }
+    try {
+      bound.call();
+    } catch (Throwable t) { // the context's propagator failed around the attempts
+      if (e.end == TaskStatus.RUNNING) {
+        e.lastError = t;
+        e.end = TaskStatus.FAILED;
+        e.pending = t;
+      }
     }
   }
 
@@ -552,6 +622,18 @@ final class QueueEngine {
   private void report(Entry<?> e) {
     ended(e, e.end);
     Throwable error = e.lastError;
+    if (error instanceof Error) {
+      LOG.log(
+          System.Logger.Level.ERROR,
+          "task '"
+              + e.name()
+              + "' (#"
+              + e.id
+              + ") of queue '"
+              + name
+              + "' threw an Error; the task failed with it and the queue goes on",
+          error);
+    }
     if (e.end == TaskStatus.FAILED && error != null) {
       try {
         deadLetter.accept(new DeadLetter(name, e, e.task, error, e.attempts));

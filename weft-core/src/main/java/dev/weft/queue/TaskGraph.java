@@ -1,6 +1,11 @@
 package dev.weft.queue;
 
-import dev.weft.observe.WeftThreads;
+import dev.weft.task.CancelledException;
+import dev.weft.task.DeadlineExceededException;
+import dev.weft.task.Scope;
+import dev.weft.task.TaskContext;
+import dev.weft.time.Deadline;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -10,13 +15,14 @@ import java.util.Objects;
 import java.util.PriorityQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Tasks with named dependencies (a directed acyclic graph), each run on its own virtual thread as
- * soon as all its parents have succeeded, with at most {@code concurrency} running at once. Each
- * task receives its parents' results.
+ * Tasks with named dependencies (a directed acyclic graph), each forked into a {@link Scope} that
+ * {@link #run()} owns as soon as all its parents have succeeded, with at most {@code concurrency}
+ * running at once. Each task receives its parents' results, and runs with the caller's {@link
+ * TaskContext} (deadline, cancellation, propagated context), like any fork of the caller's.
  *
  * {@snippet :
  * TaskGraph graph = TaskGraph.builder()
@@ -42,8 +48,6 @@ import org.jspecify.annotations.Nullable;
  * and every task's actions happen-before {@link #run()} returns.
  */
 public final class TaskGraph {
-
-  private static final ThreadFactory THREADS = WeftThreads.virtual("weft-graph");
 
   private record Node(String name, int order, List<String> parents, NodeTask<?> task) {}
 
@@ -99,34 +103,56 @@ public final class TaskGraph {
   /**
    * Runs the graph and returns each task's outcome.
    *
+   * <p>The tasks are forks of one {@link Scope} that this call opens, so they see the calling
+   * task's {@link TaskContext} (deadline, cancellation token, time source) and the context its
+   * {@code ContextPropagator} carries, exactly as forks of the caller's own scope would.
+   *
    * <p>Returns when every task has succeeded, failed, been skipped or been cancelled, and no task
-   * still runs. If the calling thread is interrupted, running tasks are interrupted and joined,
-   * tasks not started are cancelled, and {@link InterruptedException} is thrown (flag cleared).
+   * still runs. Every other way out also waits until no task runs, having cancelled the running
+   * tasks (interrupt and token) and left the unstarted ones unstarted:
+   *
+   * <ul>
+   *   <li>{@link InterruptedException} (flag cleared) if the calling thread is interrupted while it
+   *       waits;
+   *   <li>{@link DeadlineExceededException} if the calling task's deadline passes first;
+   *   <li>{@link CancelledException} if the calling task is cancelled (its token).
+   * </ul>
    *
    * @return the outcome of every task
    * @throws InterruptedException if the calling thread is interrupted while it waits
    */
   public GraphResult run() throws InterruptedException {
-    return new Run().execute();
+    try (Scope scope = Scope.builder().name("TaskGraph").collectAll().open()) {
+      return new Run(scope).execute();
+    }
   }
 
   /**
-   * One run. Overview for maintainers: all state belongs to the calling thread, which starts ready
-   * tasks (lowest declaration order first) while fewer than {@code concurrency} run, then blocks on
-   * {@code done}, where each task's thread puts its own slot once. A failure marks every transitive
-   * dependant skipped; under fail-fast it also interrupts the running tasks and cancels the rest.
-   * Threads are joined before {@link #execute()} returns.
+   * One run. Overview for maintainers: all state belongs to the calling thread, the owner of the
+   * run's collect-all {@link Scope}. It forks ready tasks (lowest declaration order first) while
+   * fewer than {@code concurrency} run, then waits on {@code done}, where each fork puts its own
+   * slot once, as its last action (a fork never fails the scope: it hands its error over here). A
+   * failure marks every transitive dependant skipped; under fail-fast it also cancels the scope
+   * (interrupting and cancelling the running forks) and the tasks not started. The scope's join
+   * waits for every fork before {@link #execute()} returns, and throws when the caller's deadline
+   * passed or its token was cancelled.
    */
   private final class Run {
+    private final Scope scope;
     private final @Nullable NodeOutcome[] outcomes = new NodeOutcome[nodes.size()];
     private final @Nullable Object[] values = new Object[nodes.size()];
     private final int[] waiting = new int[nodes.size()];
+    private final boolean[] running = new boolean[nodes.size()];
     private final PriorityQueue<Integer> ready = new PriorityQueue<>();
-    private final Map<Integer, Thread> running = new HashMap<>();
     private final LinkedBlockingQueue<Finished> done = new LinkedBlockingQueue<>();
+    private int runningCount;
     private boolean stopping;
 
     private record Finished(int node, @Nullable Object value, @Nullable Throwable error) {}
+
+    Run(Scope scope) {
+      this.scope = scope;
+    }
 
     GraphResult execute() throws InterruptedException {
       for (Node n : nodes) {
@@ -135,20 +161,34 @@ public final class TaskGraph {
           ready.add(n.order());
         }
       }
+      Deadline deadline = scope.deadline();
       try {
         while (true) {
-          while (!stopping && running.size() < concurrency && !ready.isEmpty()) {
+          while (!stopping && runningCount < concurrency && !ready.isEmpty()) {
             start(ready.poll());
           }
-          if (running.isEmpty()) {
+          if (runningCount == 0) {
             break;
           }
-          finish(done.take());
+          Finished f = next(deadline);
+          if (f == null || (scope.isCancelled() && !stopping)) {
+            // the deadline passed or the caller was cancelled: join cancels, waits, and throws
+            if (f != null) {
+              finish(f);
+            }
+            cancelAll();
+            break;
+          }
+          finish(f);
         }
+        scope.join();
       } catch (InterruptedException e) {
         cancelAll();
-        joinAll();
+        scope.cancel();
+        joinUninterruptibly();
         throw e;
+      } finally {
+        drain();
       }
       Map<String, NodeOutcome> out = new LinkedHashMap<>();
       for (Node n : nodes) {
@@ -158,6 +198,23 @@ public final class TaskGraph {
       return new GraphResult(out);
     }
 
+    /** {@return the next finished task, or null once the deadline passed} */
+    private @Nullable Finished next(Deadline deadline) throws InterruptedException {
+      if (deadline.isNever()) {
+        return done.take();
+      }
+      while (true) {
+        Duration left = deadline.remaining();
+        if (left.isZero() || left.isNegative()) {
+          return done.poll();
+        }
+        Finished f = done.poll(left.toNanos(), TimeUnit.NANOSECONDS);
+        if (f != null) {
+          return f;
+        }
+      }
+    }
+
     private void start(int index) {
       Node node = nodes.get(index);
       Map<String, @Nullable Object> in = new LinkedHashMap<>();
@@ -165,8 +222,11 @@ public final class TaskGraph {
         in.put(p, values[indexOf(p)]);
       }
       Inputs inputs = new Inputs(in);
-      Thread t =
-          THREADS.newThread(() -> {
+      running[index] = true;
+      runningCount++;
+      scope.fork(
+          node.name(),
+          () -> {
             Object value = null;
             Throwable error = null;
             try {
@@ -175,13 +235,13 @@ public final class TaskGraph {
               error = e;
             }
             done.add(new Finished(index, value, error));
+            return null;
           });
-      running.put(index, t);
-      t.start();
     }
 
     private void finish(Finished f) {
-      running.remove(f.node());
+      running[f.node()] = false;
+      runningCount--;
       Node node = nodes.get(f.node());
       if (f.error() == null && outcomes[f.node()] == null) {
         values[f.node()] = f.value();
@@ -195,14 +255,19 @@ public final class TaskGraph {
       }
       if (outcomes[f.node()] == null) {
         outcomes[f.node()] =
-            stopping && f.error() instanceof InterruptedException
+            (stopping || scope.isCancelled()) && isCancellation(f.error())
                 ? new NodeOutcome.Cancelled(true)
                 : new NodeOutcome.Failed(Objects.requireNonNull(f.error()));
       }
       skipDependants(f.node());
       if (failFast && !stopping) {
         cancelAll();
+        scope.cancel();
       }
+    }
+
+    private static boolean isCancellation(@Nullable Throwable t) {
+      return t instanceof InterruptedException || t instanceof CancelledException;
     }
 
     private void skipDependants(int failed) {
@@ -223,34 +288,42 @@ public final class TaskGraph {
       }
     }
 
+    /** Stops starting tasks and marks every task not started cancelled. */
     private void cancelAll() {
       stopping = true;
-      for (var e : running.entrySet()) {
-        e.getValue().interrupt();
-      }
       for (Node n : nodes) {
-        if (outcomes[n.order()] == null && !running.containsKey(n.order())) {
+        if (outcomes[n.order()] == null && !running[n.order()]) {
           outcomes[n.order()] = new NodeOutcome.Cancelled(false);
         }
       }
       ready.clear();
     }
 
-    private void joinAll() {
-      boolean interrupted = false;
-      while (!running.isEmpty()) {
-        try {
-          Finished f = done.take();
-          running.remove(f.node());
-          if (outcomes[f.node()] == null) {
-            outcomes[f.node()] = new NodeOutcome.Cancelled(true);
-          }
-        } catch (InterruptedException e) {
-          interrupted = true;
-        }
+    /** Waits for every fork after an interrupt; the interrupt status is left cleared. */
+    private void joinUninterruptibly() {
+      try {
+        scope.join(); // cancelled by the owner: joins normally once every fork returned
+      } catch (CancelledException | DeadlineExceededException e) {
+        // also cancelled otherwise meanwhile; the interrupt is what the caller gets
+      } finally {
+        Thread.interrupted(); // join sets the flag again if interrupted while waiting
       }
-      if (interrupted) {
-        Thread.currentThread().interrupt();
+    }
+
+    /** Records the tasks that ended while nobody was taking from {@code done} (all have ended). */
+    private void drain() {
+      Finished f;
+      while ((f = done.poll()) != null) {
+        running[f.node()] = false;
+        runningCount--;
+        if (outcomes[f.node()] == null) {
+          outcomes[f.node()] =
+              f.error() == null
+                  ? new NodeOutcome.Succeeded(f.value())
+                  : isCancellation(f.error())
+                      ? new NodeOutcome.Cancelled(true)
+                      : new NodeOutcome.Failed(f.error());
+        }
       }
     }
 
