@@ -149,14 +149,15 @@ public final class ManualClock implements TimeSource {
   public void awaitParked(int count) throws InterruptedException {
     Thread me = Thread.currentThread();
     long patience = PATIENCE.toNanos();
-    long start = System.nanoTime(); // real time: a hang guard, not the clock under test
+    TimeSource real = TimeSource.system(); // a hang guard, not the clock under test
+    long start = real.read();
     watchers.add(me);
     try {
       while (parked.size() < count) {
         if (Thread.interrupted()) {
           throw new InterruptedException("interrupted while waiting for " + count + " parked");
         }
-        long left = patience - (System.nanoTime() - start);
+        long left = patience - (real.read() - start);
         if (left <= 0) {
           throw new AssertionError(
               "expected " + count + " threads parked on the clock, saw " + parked.keySet());
