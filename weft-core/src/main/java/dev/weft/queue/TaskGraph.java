@@ -115,7 +115,9 @@ public final class TaskGraph {
    *   <li>{@link InterruptedException} (flag cleared) if the calling thread is interrupted while it
    *       waits;
    *   <li>{@link DeadlineExceededException} if the calling task's deadline passes first;
-   *   <li>{@link CancelledException} if the calling task is cancelled (its token).
+   *   <li>{@link CancelledException} if the calling task is cancelled (its token), even when the
+   *       cancellation reached the caller as an interrupt first (the interrupt status is then set
+   *       again).
    * </ul>
    *
    * @return the outcome of every task
@@ -133,9 +135,10 @@ public final class TaskGraph {
    * fewer than {@code concurrency} run, then waits on {@code done}, where each fork puts its own
    * slot once, as its last action (a fork never fails the scope: it hands its error over here). A
    * failure marks every transitive dependant skipped; under fail-fast it also cancels the scope
-   * (interrupting and cancelling the running forks) and the tasks not started. The scope's join
-   * waits for every fork before {@link #execute()} returns, and throws when the caller's deadline
-   * passed or its token was cancelled.
+   * (interrupting and cancelling the running forks) and the tasks not started, and stops waiting on
+   * {@code done} (a fork cancelled before its body began never puts a slot). The scope's join waits
+   * for every fork before {@link #execute()} returns, and throws when the caller's deadline passed
+   * or its token was cancelled.
    */
   private final class Run {
     private final Scope scope;
@@ -180,12 +183,22 @@ public final class TaskGraph {
             break;
           }
           finish(f);
+          if (stopping) {
+            // fail-fast cancelled the scope: a fork cancelled before it began never reports to
+            // done, so wait for the forks in join (normal, the owner cancelled) and drain after
+            break;
+          }
         }
         scope.join();
       } catch (InterruptedException e) {
         cancelAll();
         scope.cancel();
         joinUninterruptibly();
+        if (TaskContext.isCancelled()) {
+          // the caller's own cancellation interrupted it: report that, as a cancelled scope does
+          Thread.currentThread().interrupt();
+          TaskContext.throwIfCancelled();
+        }
         throw e;
       } finally {
         drain();

@@ -144,7 +144,9 @@ class QueueGuaranteesTest {
       }
     });
     assertThat(sawCancelled.get()).isEqualTo(2);
-    assertThat(stoppedWhenRunEnded.get()).as("run() returned only after its tasks stopped").isEqualTo(2);
+    assertThat(stoppedWhenRunEnded.get())
+        .as("run() returned only after its tasks stopped")
+        .isEqualTo(2);
     assertThat(childRan.get()).isFalse();
   }
 
@@ -191,10 +193,12 @@ class QueueGuaranteesTest {
   void aThousandCancelledGraphRunsLeakNoThread() throws Throwable {
     TaskGraph graph =
         TaskGraph.builder()
-            .task("block", () -> {
-              blockForADay();
-              return null;
-            })
+            .task(
+                "block",
+                () -> {
+                  blockForADay();
+                  return null;
+                })
             .task("quick", () -> 1)
             .task("after", List.of("quick"), in -> 2)
             .build();
@@ -311,27 +315,28 @@ class QueueGuaranteesTest {
     Leaks.assertNoLeaks(() -> {
       try (TaskQueue q = TaskQueue.builder().name("dl").build()) {
         Thread owner =
-            Thread.ofPlatform().start(() -> {
-              try (Scope scope = Scope.open(Deadline.after(Duration.ofSeconds(1), clock))) {
-                scope.fork(() -> {
-                  handle.set(
-                      q.submit(() -> {
-                        running.countDown();
-                        try {
-                          blockForADay();
-                        } catch (InterruptedException e) {
-                          sawCancelled.set(TaskContext.isCancelled());
-                          throw e;
-                        }
-                        return "never";
-                      }));
-                  return handle.get().await();
+            Thread.ofPlatform()
+                .start(() -> {
+                  try (Scope scope = Scope.open(Deadline.after(Duration.ofSeconds(1), clock))) {
+                    scope.fork(() -> {
+                      handle.set(
+                          q.submit(() -> {
+                            running.countDown();
+                            try {
+                              blockForADay();
+                            } catch (InterruptedException e) {
+                              sawCancelled.set(TaskContext.isCancelled());
+                              throw e;
+                            }
+                            return "never";
+                          }));
+                      return handle.get().await();
+                    });
+                    scope.join();
+                  } catch (Throwable t) {
+                    joined.set(t);
+                  }
                 });
-                scope.join();
-              } catch (Throwable t) {
-                joined.set(t);
-              }
-            });
         running.await();
         clock.awaitParked(1); // the owner waits in join for the deadline
         clock.advance(Duration.ofSeconds(1));
@@ -397,11 +402,13 @@ class QueueGuaranteesTest {
       TaskHandle<Integer> waiting = q.submit(() -> 2);
       running.await();
       Thread owner =
-          Thread.ofPlatform().start(() -> {
-            Thread.currentThread().interrupt();
-            q.close(); // the default close waits for every task, but not for an interrupted owner
-            flagKept.set(Thread.currentThread().isInterrupted());
-          });
+          Thread.ofPlatform()
+              .start(() -> {
+                Thread.currentThread().interrupt();
+                q.close(); // the default close waits for every task, but not for an interrupted
+                // owner
+                flagKept.set(Thread.currentThread().isInterrupted());
+              });
       owner.join();
       assertThat(busy.status()).isEqualTo(TaskStatus.CANCELLED);
       assertThat(waiting.status()).isEqualTo(TaskStatus.CANCELLED);
@@ -488,13 +495,17 @@ class QueueGuaranteesTest {
       assertThat(q.size()).isZero();
       assertThat(q.running()).isZero();
       assertThat(ran.get()).isEqualTo(5);
-      assertThatThrownBy(bad::await).isInstanceOf(AssertionError.class).hasMessage("broken invariant");
+      assertThatThrownBy(bad::await)
+          .isInstanceOf(AssertionError.class)
+          .hasMessage("broken invariant");
       assertThat(bad.status()).isEqualTo(TaskStatus.FAILED);
       q.close();
       assertThat(q.progress().failed()).isEqualTo(1);
       assertThat(q.progress().succeeded()).isEqualTo(5);
     });
-    assertThat(dead).singleElement().satisfies(d -> assertThat(d.error()).isInstanceOf(AssertionError.class));
+    assertThat(dead)
+        .singleElement()
+        .satisfies(d -> assertThat(d.error()).isInstanceOf(AssertionError.class));
   }
 
   @Test

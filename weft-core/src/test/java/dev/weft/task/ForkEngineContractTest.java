@@ -1,16 +1,16 @@
-package dev.weft.stream;
+package dev.weft.task;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.weft.task.CancelledException;
-import dev.weft.task.ContextPropagator;
-import dev.weft.task.DeadlineExceededException;
-import dev.weft.task.Fork;
-import dev.weft.task.Scope;
-import dev.weft.task.Settled;
-import dev.weft.task.TaskContext;
-import dev.weft.task.TaskFailedException;
-import dev.weft.task.TaskFunction;
+import dev.weft.flow.Limiter;
+import dev.weft.queue.GraphResult;
+import dev.weft.queue.TaskGraph;
+import dev.weft.stream.Gather;
+import dev.weft.stream.MapSettings;
+import dev.weft.stream.Page;
+import dev.weft.stream.Pages;
+import dev.weft.stream.Parallel;
+import dev.weft.stream.Pipeline;
 import dev.weft.test.Leaks;
 import dev.weft.test.ManualClock;
 import dev.weft.time.Deadline;
@@ -18,11 +18,14 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
@@ -31,14 +34,20 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The guarantees of every weft fan-out (issue 13), checked over each entry point of this package:
- * children see the enclosing deadline and propagated context; cancelling the enclosing scope or
- * interrupting the caller cancels them (token and interrupt) and the call returns only after they
- * stopped; one failure cancels the rest and names its item; nothing leaks over 1,000 rounds; with
- * no enclosing scope the call behaves as before. Real threads, latches, tasks that would otherwise
- * block for a day; no sleeps.
+ * The contract of weft's one fork engine, run with the same cases over every call-shaped fan-out of
+ * the library ({@code docs/tasks.md}, "The guarantees"): children see the enclosing deadline and
+ * propagated context; cancelling the enclosing scope, its deadline passing or interrupting the
+ * caller cancels them (token and interrupt) and the call returns only after they stopped; one
+ * failure cancels the rest (where the entry point is fail-fast) and names its item; nothing leaks
+ * over 1,000 rounds; with no enclosing scope the call behaves as a root. Real threads, latches,
+ * tasks that would otherwise block for a day; no sleeps.
+ *
+ * <p>A new fan-out gets a row in {@link #entries()}; the architecture rule {@code
+ * onlyTheEngineStartsThreadsForWork} (weft-cli's {@code ArchitectureTest}) fails the build when
+ * code outside {@code dev.weft.task} starts threads of its own. The long-lived {@code TaskQueue}
+ * has its own suite ({@code QueueGuaranteesTest}): its tasks take the submitter's context.
  */
-class StreamGuaranteesTest {
+class ForkEngineContractTest {
 
   private static final int ROUNDS = 20;
   private static final ThreadLocal<String> REQUEST = new ThreadLocal<>();
@@ -60,7 +69,20 @@ class StreamGuaranteesTest {
 
   /** Runs the entry point over {@code items} with {@code child} as each child's work. */
   interface Runner {
-    List<Integer> run(List<Integer> items, TaskFunction<Integer, Integer> child);
+    List<Integer> run(List<Integer> items, TaskFunction<Integer, Integer> child) throws Exception;
+  }
+
+  /** Reads which item a failure of the call names. */
+  interface Namer {
+    OptionalInt item(Throwable failure);
+  }
+
+  /** The position {@link TaskFailedException#index()} names, less {@code offset}. */
+  static Namer byIndex(int offset) {
+    return t ->
+        t instanceof TaskFailedException f && f.index().isPresent()
+            ? OptionalInt.of(f.index().getAsInt() - offset)
+            : OptionalInt.empty();
   }
 
   /**
@@ -69,37 +91,109 @@ class StreamGuaranteesTest {
    * @param name for the report
    * @param width how many children run at once when given that many items
    * @param failFast whether one child's failure cancels the others and fails the call
-   * @param indexOffset how the position a failure names differs from the item's index
+   * @param namer which item a failure of the call names
+   * @param onInterrupt what the call throws when its caller is interrupted
    * @param runner the call
    */
-  record Entry(String name, int width, boolean failFast, int indexOffset, Runner runner) {
+  record Entry(
+      String name,
+      int width,
+      boolean failFast,
+      Namer namer,
+      Class<? extends Throwable> onInterrupt,
+      Runner runner) {
+    Entry(String name, int width, boolean failFast, Runner runner) {
+      this(name, width, failFast, byIndex(0), CancelledException.class, runner);
+    }
+
     @Override
     public String toString() {
       return name;
     }
   }
 
+  /** Names a graph's node for item {@code i}. */
+  private static final Pattern GRAPH_FAILED = Pattern.compile("n(\\d+) failed");
+
+  /** One independent node per item, fail-fast, run; the result's failure names the node. */
+  private static List<Integer> graph(List<Integer> items, TaskFunction<Integer, Integer> child)
+      throws InterruptedException {
+    TaskGraph.Builder b = TaskGraph.builder().failFast(true);
+    for (int i = 0; i < items.size(); i++) {
+      Integer item = items.get(i);
+      b.task("n" + i, () -> child.apply(item));
+    }
+    GraphResult r = b.build().run();
+    r.throwIfFailed();
+    List<Integer> out = new ArrayList<>();
+    for (int i = 0; i < items.size(); i++) {
+      out.add(r.value("n" + i, Integer.class));
+    }
+    return out;
+  }
+
+  private static OptionalInt graphNode(Throwable t) {
+    Matcher m = GRAPH_FAILED.matcher(String.valueOf(t.getMessage()));
+    return m.find() ? OptionalInt.of(Integer.parseInt(m.group(1))) : OptionalInt.empty();
+  }
+
+  /** Forks each item into a scope of the caller's and joins it, with at most {@code limit}. */
+  private static List<Integer> scope(
+      List<Integer> items, TaskFunction<Integer, Integer> child, int limit) throws Exception {
+    Scope.Builder b = Scope.builder().name("contract");
+    if (limit > 0) {
+      b.limit(limit);
+    }
+    try (Scope scope = b.open()) {
+      List<Fork<Integer>> forks = new ArrayList<>();
+      for (Integer item : items) {
+        forks.add(scope.fork(() -> child.apply(item)));
+      }
+      scope.join();
+      List<Integer> out = new ArrayList<>();
+      for (Fork<Integer> f : forks) {
+        out.add(f.get());
+      }
+      return out;
+    }
+  }
+
   static Stream<Entry> entries() {
     int cpu = Parallel.threads();
     return Stream.of(
+        new Entry("Tasks.all", 4, true, Tasks::all),
+        new Entry("Tasks.all (limit 3)", 3, true, (items, child) -> Tasks.all(items, 3, child)),
+        new Entry(
+            "Tasks.allSettled",
+            4,
+            false,
+            (items, child) ->
+                Tasks.allSettled(items, child).stream().map(Settled::getOrThrow).toList()),
+        new Entry("Scope.fork", 4, true, (items, child) -> scope(items, child, 0)),
+        new Entry("Scope.fork (limit 3)", 3, true, (items, child) -> scope(items, child, 3)),
+        new Entry("Limiter.map", 4, true, (items, child) -> Limiter.of(4).map(items, child)),
+        new Entry(
+            "TaskGraph.run",
+            4,
+            true,
+            ForkEngineContractTest::graphNode,
+            InterruptedException.class,
+            ForkEngineContractTest::graph),
         new Entry(
             "Gather.mapConcurrent",
             4,
             true,
-            0,
             (items, child) -> items.stream().gather(Gather.mapConcurrent(4, child)).toList()),
         new Entry(
             "Gather.mapConcurrentUnordered",
             4,
             true,
-            0,
             (items, child) ->
                 items.stream().gather(Gather.mapConcurrentUnordered(4, child)).sorted().toList()),
         new Entry(
             "Gather.mapConcurrentSettled",
             4,
             false,
-            0,
             (items, child) ->
                 items.stream()
                     .gather(Gather.mapConcurrentSettled(MapSettings.limit(4), child))
@@ -109,14 +203,12 @@ class StreamGuaranteesTest {
             "Gather.mapOnCpu",
             cpu,
             true,
-            0,
             (items, child) -> items.stream().gather(Gather.mapOnCpu(child)).toList()),
-        new Entry("Parallel.map", cpu, true, 0, Parallel::map),
+        new Entry("Parallel.map", cpu, true, Parallel::map),
         new Entry(
             "Parallel.forEach",
             cpu,
             true,
-            0,
             (items, child) -> {
               Integer[] out = new Integer[items.size()];
               Parallel.forEach(
@@ -130,15 +222,19 @@ class StreamGuaranteesTest {
             "Pipeline.ioThenCpu (I/O stage)",
             4,
             true,
-            0,
             (items, child) -> Pipeline.ioThenCpu(items, 4, child, (Integer m) -> m)),
         new Entry(
             "Pipeline.ioThenCpu (CPU stage)",
             cpu,
             true,
-            0,
             (items, child) -> Pipeline.ioThenCpu(items, 4, (Integer i) -> i, child)),
-        new Entry("Pages.prefetch", 1, true, 1, StreamGuaranteesTest::pages));
+        new Entry(
+            "Pages.prefetch",
+            1,
+            true,
+            byIndex(1),
+            CancelledException.class,
+            ForkEngineContractTest::pages));
   }
 
   /**
@@ -270,7 +366,7 @@ class StreamGuaranteesTest {
 
   @ParameterizedTest
   @MethodSource("entries")
-  void withNoEnclosingScopeChildrenSeeNoDeadlineAndResultsAreAsBefore(Entry e) {
+  void withNoEnclosingScopeChildrenSeeNoDeadlineAndResultsAreAsBefore(Entry e) throws Exception {
     for (int round = 0; round < ROUNDS; round++) {
       Queue<String> wrong = new ConcurrentLinkedQueue<>();
       List<Integer> out =
@@ -364,8 +460,11 @@ class StreamGuaranteesTest {
       b.started.await();
       caller.interrupt();
       caller.join();
-      assertThat(o.thrown.get()).as("round %d", round).isInstanceOf(CancelledException.class);
-      assertThat(o.interruptedAfter).as("interrupt flag set again").isTrue();
+      assertThat(o.thrown.get()).as("round %d", round).isInstanceOf(e.onInterrupt());
+      // an InterruptedException carries the interrupt; a CancelledException sets the flag again
+      assertThat(o.interruptedAfter)
+          .as("interrupt flag set again")
+          .isEqualTo(e.onInterrupt() == CancelledException.class);
       assertThat(o.runningAtReturn.get()).as("children running when the call returned").isZero();
       assertThat(b.sawCancelled.get()).as("children that saw their token cancelled").isEqualTo(k);
     }
@@ -398,11 +497,9 @@ class StreamGuaranteesTest {
       o.runningAtReturn.set(b.running.get());
       assertThat(o.thrown.get())
           .as("round %d", round)
-          .isInstanceOf(TaskFailedException.class)
           .hasRootCauseInstanceOf(IOException.class)
           .hasRootCauseMessage("item " + failing + " failed");
-      assertThat(((TaskFailedException) o.thrown.get()).index())
-          .hasValue(failing + e.indexOffset());
+      assertThat(e.namer().item(o.thrown.get())).as("the item named").hasValue(failing);
       assertThat(o.runningAtReturn.get()).as("children running when the call returned").isZero();
       assertThat(b.sawCancelled.get()).as("siblings cancelled").isEqualTo(k - 1);
     }
@@ -463,9 +560,9 @@ class StreamGuaranteesTest {
               } else if (failing < 0) {
                 assertThat(out).isEqualTo(doubled(6));
               }
-            } catch (TaskFailedException expected) {
-              if (failing < 0) {
-                unexpected.add(expected);
+            } catch (RuntimeException failed) {
+              if (failing < 0 || !(failed.getCause() instanceof IOException)) {
+                unexpected.add(failed);
               }
             }
           }
