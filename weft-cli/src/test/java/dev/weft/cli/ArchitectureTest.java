@@ -1,12 +1,20 @@
 package dev.weft.cli;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static org.assertj.core.api.Assertions.assertThat;
 
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaCall;
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.library.dependencies.SlicesRuleDefinition;
 import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,6 +26,7 @@ class ArchitectureTest {
   private static final JavaClasses MAIN =
       new ClassFileImporter()
           .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+          .withImportOption(location -> !location.contains("-tests.jar")) // weft-jobs' test kit
           .importPackages("dev.weft");
 
   @Test
@@ -42,6 +51,74 @@ class ArchitectureTest {
         .because(
             "time is injected through dev.weft.time.TimeSource, so tests run on a manual clock")
         .check(MAIN);
+  }
+
+  /**
+   * The classes outside {@code dev.weft.task} that may start threads, each for a reason other than
+   * running a caller's work in parallel: such work forks through a {@code Scope}, so that the
+   * caller's context, deadline and cancellation reach it and the call joins it. A new entry here is
+   * a decision to review, and a new fan-out belongs in {@code ForkEngineContractTest}.
+   */
+  private static final Map<String, String> SERVICE_THREADS =
+      Map.ofEntries(
+          Map.entry("dev.weft.observe.WeftThreads", "the named thread factories themselves"),
+          Map.entry("dev.weft.stream.CpuPool", "the bounded platform pool CPU forks run on"),
+          Map.entry("dev.weft.policy.TimeoutTimer", "timer threads that fire deadlines"),
+          Map.entry(
+              "dev.weft.policy.Timeout", "early-return mode: the caller leaves before the work"),
+          Map.entry(
+              "dev.weft.policy.CallCache",
+              "a shared load outlives the caller that started it; it carries that caller's context"),
+          Map.entry("dev.weft.flow.Edges", "debounce timers: a call runs after its caller left"),
+          Map.entry(
+              "dev.weft.queue.QueueEngine",
+              "TaskQueue workers, long-lived; each task runs in its submitter's context"),
+          Map.entry("dev.weft.observe.ProgressBar", "the progress renderer"),
+          Map.entry("dev.weft.diagnose.Deadlocks", "the deadlock watchdog"),
+          Map.entry("dev.weft.diagnose.Workload", "a diagnostic load generator"),
+          Map.entry("dev.weft.jobs.Worker", "durable-job workers: a job has no calling task"),
+          Map.entry("dev.weft.jobs.internal.PgListener", "PostgreSQL LISTEN connection"),
+          Map.entry("dev.weft.test.Stress", "the test kit's stress actors"),
+          Map.entry("dev.weft.cli.RunState", "the state file's writer"),
+          Map.entry("dev.weft.cli.HaltWatch", "reads halt requests of a distributed run"),
+          Map.entry("dev.weft.cli.InterruptHook", "the Ctrl-C shutdown hook"),
+          Map.entry("dev.weft.cli.WorkerCommand", "the worker's shutdown hook"),
+          Map.entry("dev.weft.cli.ProcessRunner", "readers of a child process's output"),
+          Map.entry("dev.weft.cli.FlakyServer", "the demo's loopback HTTP server"));
+
+  private static final DescribedPredicate<JavaCall<?>> STARTS_A_THREAD =
+      DescribedPredicate.describe(
+          "starts a thread",
+          call -> {
+            JavaClass owner = call.getTarget().getOwner();
+            String name = call.getTarget().getName();
+            return (owner.isAssignableTo(ThreadFactory.class) && name.equals("newThread"))
+                || (owner.isAssignableTo(Thread.Builder.class)
+                    && (name.equals("start") || name.equals("unstarted")))
+                || (owner.isEquivalentTo(Thread.class)
+                    && (name.equals("<init>") || name.equals("startVirtualThread")))
+                || (owner.isEquivalentTo(Executors.class) && name.startsWith("new"))
+                || (owner.isAssignableTo(ThreadPoolExecutor.class) && name.equals("<init>"));
+          });
+
+  @Test
+  void onlyTheEngineStartsThreadsForWork() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackage("dev.weft.task..")
+        .and(
+            DescribedPredicate.describe(
+                "are not a listed service",
+                (JavaClass c) ->
+                    !SERVICE_THREADS.containsKey(c.getName())
+                        && !SERVICE_THREADS.containsKey(c.getName().replaceFirst("\\$.*", ""))))
+        .should()
+        .callCodeUnitWhere(STARTS_A_THREAD)
+        .because(
+            "work forks through dev.weft.task.Scope, which carries the caller's context, deadline"
+                + " and cancellation and joins it")
+        .check(MAIN);
+    assertThat(SERVICE_THREADS.keySet()).allMatch(MAIN::contain, "a class of the main code");
   }
 
   @Test
