@@ -35,6 +35,7 @@ public final class Main {
    */
   public static void main(String[] args) {
     signals = true;
+    TreeSignal.install(System.err);
     // sqlite-jdbc logs through SLF4J; without a provider SLF4J would print three lines of warning
     System.setProperty("slf4j.internal.verbosity", "ERROR");
     PrintStream out =

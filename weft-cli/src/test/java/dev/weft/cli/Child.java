@@ -1,5 +1,6 @@
 package dev.weft.cli;
 
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Waits on a child process, or on a fifo it writes, without ever waiting on a dead child: each wait
@@ -42,6 +44,14 @@ final class Child {
    * @throws AssertionError if the child exits before writing them, or on a hang
    */
   static List<String> readLines(Path fifo, int count, Process child, Path stderr)
+      throws IOException, InterruptedException {
+    return readLines(fifo, count, child, () -> read(stderr));
+  }
+
+  /**
+   * As {@link #readLines(Path, int, Process, Path)}, for a child whose stderr is a {@link Pipe}.
+   */
+  static List<String> readLines(Path fifo, int count, Process child, Supplier<String> stderr)
       throws IOException, InterruptedException {
     BlockingQueue<Object> events = new LinkedBlockingQueue<>();
     FileChannel channel = FileChannel.open(fifo, StandardOpenOption.READ, StandardOpenOption.WRITE);
@@ -93,7 +103,7 @@ final class Child {
                   + " (got "
                   + lines
                   + "); its stderr:\n"
-                  + read(stderr));
+                  + stderr.get());
         } else if (e instanceof IOException io) {
           throw io;
         } else {
@@ -123,6 +133,11 @@ final class Child {
 
   private static AssertionError hung(Process child, Path stderr, String what)
       throws IOException, InterruptedException {
+    return hung(child, () -> read(stderr), what);
+  }
+
+  private static AssertionError hung(Process child, Supplier<String> stderr, String what)
+      throws IOException, InterruptedException {
     String dump = threadDump(child);
     child.destroyForcibly();
     child.waitFor();
@@ -134,7 +149,7 @@ final class Child {
             + " still running after "
             + PATIENCE
             + "); its stderr:\n"
-            + read(stderr)
+            + stderr.get()
             + "\nits threads:\n"
             + dump);
   }
@@ -155,7 +170,73 @@ final class Child {
     }
   }
 
-  private static String read(Path file) throws IOException {
-    return Files.exists(file) ? Files.readString(file) : "(no stderr file)";
+  private static String read(Path file) {
+    try {
+      return Files.exists(file) ? Files.readString(file) : "(no stderr file)";
+    } catch (IOException e) {
+      return "(stderr unreadable: " + e + ")";
+    }
+  }
+
+  /**
+   * A child's stderr, started with {@link ProcessBuilder.Redirect#PIPE}, read as it comes by a
+   * daemon thread; {@link #get()} is everything read so far.
+   */
+  static final class Pipe implements Supplier<String> {
+    private final Process child;
+    private final StringBuffer text = new StringBuffer();
+    private final BlockingQueue<Object> events = new LinkedBlockingQueue<>();
+
+    Pipe(Process child) {
+      this.child = child;
+      Thread.ofPlatform()
+          .name("test-stderr-reader")
+          .daemon()
+          .start(() -> {
+            try (BufferedReader r = child.errorReader()) {
+              String line;
+              while ((line = r.readLine()) != null) {
+                text.append(line).append('\n');
+                events.add(line);
+              }
+            } catch (IOException e) {
+              events.add(e);
+            }
+          });
+      child.onExit().thenRun(() -> events.add(EXITED));
+    }
+
+    @Override
+    public String get() {
+      return text.toString();
+    }
+
+    /**
+     * Waits for a line of stderr that contains {@code wanted}.
+     *
+     * @throws AssertionError if the child exits first, or on a hang
+     */
+    void awaitLine(String wanted) throws IOException, InterruptedException {
+      long start = System.nanoTime();
+      while (true) {
+        long left = PATIENCE.toNanos() - (System.nanoTime() - start);
+        Object e = events.poll(Math.max(left, 0), TimeUnit.NANOSECONDS);
+        if (e == null) {
+          throw hung(child, this, "waiting for '" + wanted + "' on its stderr");
+        } else if (e == EXITED) {
+          throw new AssertionError(
+              "the child exited with "
+                  + child.exitValue()
+                  + " before writing '"
+                  + wanted
+                  + "' on stderr; its stderr:\n"
+                  + get());
+        } else if (e instanceof IOException io) {
+          throw io;
+        } else if (((String) e).contains(wanted)) {
+          return;
+        }
+      }
+    }
   }
 }
