@@ -53,4 +53,30 @@ public interface ContextPropagator {
       return wrapped;
     };
   }
+
+  /**
+   * {@return a propagator that carries {@code local}'s value from the forking thread into the fork}
+   * The fork's thread gets the value the forking thread had when it forked (a {@code null} value
+   * included) and has its own value back when the body ends, so pooled threads keep nothing.
+   *
+   * @param local the thread-local to carry; for an inheritable one, prefer this to inheritance,
+   *     which copies only at thread creation
+   * @param <T> the value's type
+   */
+  static <T> ContextPropagator threadLocal(ThreadLocal<T> local) {
+    Objects.requireNonNull(local, "local");
+    return body -> {
+      Objects.requireNonNull(body, "body");
+      T captured = local.get();
+      return () -> {
+        T previous = local.get();
+        local.set(captured);
+        try {
+          body.run();
+        } finally {
+          local.set(previous);
+        }
+      };
+    };
+  }
 }

@@ -52,20 +52,7 @@ class ForkEngineContractTest {
   private static final int ROUNDS = 20;
   private static final ThreadLocal<String> REQUEST = new ThreadLocal<>();
 
-  /** Carries {@link #REQUEST} into forks, restoring the fork thread's own value afterwards. */
-  private static final ContextPropagator PROPAGATOR =
-      body -> {
-        String captured = REQUEST.get();
-        return () -> {
-          String previous = REQUEST.get();
-          REQUEST.set(captured);
-          try {
-            body.run();
-          } finally {
-            REQUEST.set(previous);
-          }
-        };
-      };
+  private static final ContextPropagator PROPAGATOR = ContextPropagator.threadLocal(REQUEST);
 
   /** Runs the entry point over {@code items} with {@code child} as each child's work. */
   interface Runner {

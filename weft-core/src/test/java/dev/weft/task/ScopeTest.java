@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
@@ -287,6 +289,29 @@ class ScopeTest {
       assertThat(nested.get()).isEqualTo("req-42");
     } finally {
       requestId.remove();
+    }
+  }
+
+  @Test
+  void aThreadLocalPropagatorGivesAPooledThreadItsOwnValueBack() throws Exception {
+    ThreadLocal<String> requestId = new ThreadLocal<>();
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try {
+      pool.submit(() -> requestId.set("the pool's own")).get();
+      requestId.set("req-7");
+      try (var scope =
+          Scope.builder()
+              .executor(pool)
+              .propagator(ContextPropagator.threadLocal(requestId))
+              .open()) {
+        Fork<String> seen = scope.fork(requestId::get);
+        scope.join();
+        assertThat(seen.get()).isEqualTo("req-7");
+      }
+      assertThat(pool.submit(requestId::get).get()).isEqualTo("the pool's own");
+    } finally {
+      requestId.remove();
+      pool.shutdown();
     }
   }
 
