@@ -1,5 +1,6 @@
 package dev.weft.queue;
 
+import dev.weft.task.CancellationToken;
 import dev.weft.task.CancelledException;
 import dev.weft.task.DeadlineExceededException;
 import dev.weft.task.Scope;
@@ -151,7 +152,17 @@ public final class TaskGraph {
     private int runningCount;
     private boolean stopping;
 
-    private record Finished(int node, @Nullable Object value, @Nullable Throwable error) {}
+    private record Finished(int node, @Nullable Object value, @Nullable Throwable error) {
+      boolean isWakeUp() {
+        return node < 0;
+      }
+    }
+
+    /**
+     * Put on {@code done} when the scope is cancelled: a cancellation that comes as a token without
+     * an interrupt, before the running forks began, would leave nothing else to wake the owner.
+     */
+    private static final Finished WAKE_UP = new Finished(-1, null, null);
 
     Run(Scope scope) {
       this.scope = scope;
@@ -165,6 +176,7 @@ public final class TaskGraph {
         }
       }
       Deadline deadline = scope.deadline();
+      CancellationToken.Registration wake = scope.token().onCancel(() -> done.add(WAKE_UP));
       try {
         while (true) {
           while (!stopping && runningCount < concurrency && !ready.isEmpty()) {
@@ -174,9 +186,9 @@ public final class TaskGraph {
             break;
           }
           Finished f = next(deadline);
-          if (f == null || (scope.isCancelled() && !stopping)) {
+          if (f == null || f.isWakeUp() || (scope.isCancelled() && !stopping)) {
             // the deadline passed or the caller was cancelled: join cancels, waits, and throws
-            if (f != null) {
+            if (f != null && !f.isWakeUp()) {
               finish(f);
             }
             cancelAll();
@@ -201,6 +213,7 @@ public final class TaskGraph {
         }
         throw e;
       } finally {
+        wake.close();
         drain();
       }
       Map<String, NodeOutcome> out = new LinkedHashMap<>();
@@ -327,6 +340,9 @@ public final class TaskGraph {
     private void drain() {
       Finished f;
       while ((f = done.poll()) != null) {
+        if (f.isWakeUp()) {
+          continue;
+        }
         running[f.node()] = false;
         runningCount--;
         if (outcomes[f.node()] == null) {

@@ -3,6 +3,7 @@ package dev.weft.queue;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.weft.task.CancellationSource;
 import dev.weft.task.CancellationToken;
 import dev.weft.task.CancelledException;
 import dev.weft.task.ContextPropagator;
@@ -37,20 +38,7 @@ class QueueGuaranteesTest {
 
   private static final ThreadLocal<String> REQUEST = new ThreadLocal<>();
 
-  /** Carries {@link #REQUEST} into forks, as an MDC propagator would. */
-  private static final ContextPropagator CARRY_REQUEST =
-      body -> {
-        String captured = REQUEST.get();
-        return () -> {
-          String previous = REQUEST.get();
-          REQUEST.set(captured);
-          try {
-            body.run();
-          } finally {
-            REQUEST.set(previous);
-          }
-        };
-      };
+  private static final ContextPropagator CARRY_REQUEST = ContextPropagator.threadLocal(REQUEST);
 
   /** What a task saw of its context. */
   private record Seen(Deadline deadline, CancellationToken token, String request) {
@@ -212,6 +200,38 @@ class QueueGuaranteesTest {
           });
           scope.join();
         }
+      }
+    });
+  }
+
+  @Test
+  void aGraphRunUnderATokenCancelledWithoutAnInterruptEndsWithCancelledException()
+      throws Throwable {
+    TaskGraph graph =
+        TaskGraph.builder()
+            .task("one", () -> 1)
+            .task("two", () -> 2)
+            .task("after", List.of("one", "two"), in -> 3)
+            .build();
+    Leaks.assertNoLeaks(() -> {
+      for (int round = 0; round < 200; round++) {
+        CancellationSource source = new CancellationSource();
+        if (round % 2 == 0) {
+          source.cancel("before the run"); // every fork is cancelled before it begins
+        }
+        int r = round;
+        assertThatThrownBy(() ->
+                TaskContext.callWithin(
+                    source.token(),
+                    Deadline.never(),
+                    () -> {
+                      if (r % 2 == 1) {
+                        source.cancel("as the run starts"); // a token, and no interrupt
+                      }
+                      return graph.run();
+                    }))
+            .isInstanceOf(CancelledException.class);
+        assertThat(Thread.interrupted()).as("no interrupt was involved").isFalse();
       }
     });
   }
