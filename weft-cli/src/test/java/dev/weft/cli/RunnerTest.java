@@ -26,10 +26,11 @@ class RunnerTest {
 
   /**
    * A job that starts a child which would sleep for a day, announces both pids on {@code fifo} and
-   * waits for the child.
+   * waits for the child. The input goes to {@code :} (a template without {@code {}} would get it
+   * appended, and {@code wait a} returns at once, ending the job before the test interrupts it).
    */
   private static String parentWithChild(Path fifo) {
-    return "sleep 86400 & echo $! > " + fifo + "; echo $$ > " + fifo + "; wait";
+    return ": {}; sleep 86400 & echo $! > " + fifo + "; echo $$ > " + fifo + "; wait";
   }
 
   /** {@return the pids written to {@code fifo}, once {@code n} have been}; blocks until then */
