@@ -26,7 +26,7 @@ import org.jspecify.annotations.Nullable;
  * <p>This object is live state: thread-safe, shared by every call it limits. Memory consistency
  * effects: actions of a call before it releases its permit happen-before actions of the call that
  * next takes that permit. An interrupt while waiting throws {@link
- * java.util.concurrent.CancellationException} with the interrupt flag set, holding no permit.
+ * dev.weft.task.CancelledException} with the interrupt flag set, holding no permit.
  *
  * {@snippet :
  * Bulkhead db = Bulkhead.builder().name("db").maxConcurrent(10).maxWait(Duration.ofMillis(100)).build();

@@ -1,12 +1,12 @@
 package dev.weft.policy;
 
 import dev.weft.observe.WeftThreads;
+import dev.weft.task.CancellationSource;
 import dev.weft.task.TaskContext;
 import dev.weft.time.TimeSource;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -19,12 +19,15 @@ import org.jspecify.annotations.Nullable;
  * A single-flight cache: concurrent calls for the same key share one execution of the loader, and
  * its result is kept for a time-to-live, up to a maximum number of entries.
  *
- * <p>The loader runs on its own virtual thread ({@code weft-cache-<name>}), with the {@link
- * TaskContext} and propagated context of the caller that started the load (its deadline, its token,
- * its MDC); every caller, the first included, waits for it. So an interrupted or cancelled caller
- * leaves alone, and the load goes on for the others; only when every waiter has left is the load
- * itself interrupted and dropped. Failures are shared by the callers waiting for that load but not
- * cached, unless {@link Builder#cacheFailures(Duration)} says for how long. {@link
+ * <p>The loader runs on its own virtual thread ({@code weft-cache-<name>}), with the deadline, time
+ * source and propagated context (such as the MDC) of the caller that started the load, and a
+ * cancellation token of its own; every caller, the first included, waits for it. So an interrupted
+ * or cancelled caller leaves alone, and the load goes on for the others; when the last waiter
+ * leaves, the load is cancelled (its token and an interrupt) and dropped, and that caller returns
+ * only once the loader has stopped, as a fork's owner does ({@code docs/tasks.md}). A loader stuck
+ * in a call that ignores interrupts holds that caller; wrap such a call in {@link
+ * dev.weft.task.Tasks#abandonOnCancel}. Failures are shared by the callers waiting for that load
+ * but not cached, unless {@link Builder#cacheFailures(Duration)} says for how long. {@link
  * #invalidate(Object)} drops an entry; a load in flight when its key is invalidated still completes
  * for its waiters but is not cached. With a time-to-live of zero (the default) it only shares loads
  * in flight. When the maximum size is passed, the entries loaded first are dropped first.
@@ -48,8 +51,8 @@ public final class CallCache<K, V> {
    * Stored outcome. A caller that finds nothing installs a Flight with putIfAbsent and starts its
    * thread; a caller that finds a Flight joins it. Flight.waiters (guarded by the flight's
    * monitor) counts the callers waiting; the last to leave without an outcome marks the flight
-   * abandoned, removes it from the map and interrupts its thread; an abandoned flight cannot be
-   * joined. The loader's thread replaces its Flight by the Stored outcome with replace(key, flight,
+   * abandoned, removes it from the map, cancels its token, interrupts its thread and waits for the
+   * outcome, which the loader's thread always completes; an abandoned flight cannot be joined. The loader's thread replaces its Flight by the Stored outcome with replace(key, flight,
    * stored), which fails if the key was invalidated meanwhile, so a stale load is never cached.
    * Eviction is FIFO by load: stored entries are queued when stored; the queue may hold entries no
    * longer mapped (invalidated, expired), which are skipped, and is purged when it grows to twice
@@ -68,6 +71,7 @@ public final class CallCache<K, V> {
 
   private static final class Flight {
     final CompletableFuture<Object> outcome = new CompletableFuture<>();
+    final CancellationSource cancel = new CancellationSource();
     int waiters = 1; // guarded by this
     boolean abandoned; // guarded by this
     volatile @Nullable Thread thread;
@@ -119,8 +123,9 @@ public final class CallCache<K, V> {
    *
    * <p>Blocks until the load ends. Returns its value; throws its failure (unchecked unchanged, a
    * checked one wrapped in {@link dev.weft.task.TaskFailedException}, a {@code null} result as a
-   * {@link NullPointerException}); on interrupt, throws {@link CancellationException} with the
-   * interrupt flag set, and the load goes on for the other waiters.
+   * {@link NullPointerException}); on interrupt, throws {@link dev.weft.task.CancelledException}
+   * with the interrupt flag set, and the load goes on for the other waiters (or, if there are none,
+   * is cancelled and has stopped).
    *
    * @param key the key
    * @param loader loads the value when no load for the key is cached or in flight
@@ -191,8 +196,11 @@ public final class CallCache<K, V> {
   }
 
   private void start(K key, Flight flight, Callable<? extends V> task) {
-    // the load runs with the context of the caller that started it (deadline, token, MDC)
-    Callable<? extends V> loader = TaskContext.carry(task);
+    // the load runs with the context of the caller that started it (deadline, MDC) and its own
+    // token: one caller's cancellation is not the others'
+    Callable<? extends V> loader =
+        TaskContext.carry(
+            () -> TaskContext.callWithin(flight.cancel.token(), TaskContext.deadline(), task));
     Thread t =
         loaders.newThread(() -> {
           Object value = null;
@@ -245,10 +253,12 @@ public final class CallCache<K, V> {
     } catch (InterruptedException e) {
       if (flight.leave()) {
         map.remove(key, flight);
+        flight.cancel.cancel("every caller waiting for the load of cache '" + name + "' left");
         Thread t = flight.thread;
         if (t != null) {
           t.interrupt();
         }
+        flight.outcome.handle((value, failure) -> value).join(); // the loader has stopped
       }
       Thread.currentThread().interrupt();
       throw Calls.interrupted(name, e);

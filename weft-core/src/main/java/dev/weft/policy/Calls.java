@@ -1,7 +1,7 @@
 package dev.weft.policy;
 
+import dev.weft.task.CancelledException;
 import dev.weft.task.TaskFailedException;
-import java.util.concurrent.CancellationException;
 
 /** How policies turn what work threw into what their unchecked {@code call} throws. */
 final class Calls {
@@ -10,8 +10,9 @@ final class Calls {
 
   /**
    * Returns {@code failure} unchanged if it is unchecked, throws it if it is an {@link Error}, and
-   * otherwise wraps it: an {@link InterruptedException} becomes a {@link CancellationException}
-   * with the interrupt flag re-asserted, any other checked exception a {@link TaskFailedException}.
+   * otherwise wraps it: an {@link InterruptedException} becomes a {@link CancelledException} (a
+   * {@link java.util.concurrent.CancellationException}) with the interrupt flag re-asserted, any
+   * other checked exception a {@link TaskFailedException}.
    */
   static RuntimeException unchecked(String policy, Throwable failure) {
     if (failure instanceof RuntimeException r) {
@@ -28,16 +29,13 @@ final class Calls {
   }
 
   /** {@return an exception saying the thread was interrupted inside {@code policy}} */
-  static CancellationException interrupted(String policy, Throwable cause) {
-    CancellationException e =
-        new CancellationException("call under policy '" + policy + "' was interrupted");
-    e.initCause(cause);
-    return e;
+  static CancelledException interrupted(String policy, Throwable cause) {
+    return new CancelledException("call under policy '" + policy + "' was interrupted", cause);
   }
 
   /** {@return an exception saying the thread was interrupted inside {@code policy}} */
-  static CancellationException interrupted(String policy) {
-    return new CancellationException("call under policy '" + policy + "' was interrupted");
+  static CancelledException interrupted(String policy) {
+    return new CancelledException("call under policy '" + policy + "' was interrupted");
   }
 
   static String requireName(String name) {

@@ -27,9 +27,10 @@ import java.util.concurrent.Callable;
  *
  * <p>What {@code call} throws: what the work or a policy threw, unchanged when unchecked; a checked
  * exception wrapped in {@link dev.weft.task.TaskFailedException}; an interrupt as {@link
- * java.util.concurrent.CancellationException} with the interrupt flag set again. Policies add their
- * own: {@link RetriesExhaustedException}, {@link CircuitOpenException}, {@link
- * BulkheadFullException}, {@link dev.weft.task.DeadlineExceededException} (from a {@link Timeout}).
+ * dev.weft.task.CancelledException} (a {@code CancellationException}, as from every weft call) with
+ * the interrupt flag set again. Policies add their own: {@link RetriesExhaustedException}, {@link
+ * CircuitOpenException}, {@link BulkheadFullException}, {@link
+ * dev.weft.task.DeadlineExceededException} (from a {@link Timeout}).
  *
  * @param <T> the results this policy accepts; {@code Object} for policies that do not look at
  *     results
@@ -44,8 +45,8 @@ public sealed interface Policy<T>
    * Runs {@code work} under this policy and returns its result (or a fallback's).
    *
    * <p>Blocks while the work and the policy's waits run. Returns the result; throws as the type's
-   * documentation says. On interrupt the waits stop and a {@link
-   * java.util.concurrent.CancellationException} is thrown with the interrupt flag set.
+   * documentation says. On interrupt the waits stop and a {@link dev.weft.task.CancelledException}
+   * is thrown with the interrupt flag set.
    *
    * @param work the work; called once per attempt, on the caller's thread unless a policy says
    *     otherwise

@@ -35,8 +35,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Immutable and thread-safe: share one instance; the attempt count and failures of a call live
  * on the caller's stack. Delays are slept through the injected {@link TimeSource}; an interrupt
- * during a delay stops the retry with a {@link CancellationException} (interrupt flag set, the
- * failures so far suppressed).
+ * during a delay stops the retry with a {@link dev.weft.task.CancelledException} (interrupt flag
+ * set, the failures so far suppressed).
  *
  * {@snippet :
  * Retry<HttpResponse<String>> retry = Retry.<HttpResponse<String>>builder()

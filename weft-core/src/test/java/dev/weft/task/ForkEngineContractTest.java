@@ -3,6 +3,7 @@ package dev.weft.task;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.weft.flow.Limiter;
+import dev.weft.policy.CallCache;
 import dev.weft.queue.GraphResult;
 import dev.weft.queue.TaskGraph;
 import dev.weft.stream.Gather;
@@ -216,12 +217,24 @@ class ForkEngineContractTest {
             true,
             (items, child) -> Pipeline.ioThenCpu(items, 4, (Integer i) -> i, child)),
         new Entry(
+            "CallCache.get (one waiter per load)",
+            1,
+            false, // one load per call: no sibling to cancel
+            ForkEngineContractTest::cached),
+        new Entry(
             "Pages.prefetch",
             1,
             true,
             byIndex(1),
             CancelledException.class,
             ForkEngineContractTest::pages));
+  }
+
+  /** Loads each item through a fresh cache, one call at a time: the load is the child. */
+  private static List<Integer> cached(List<Integer> items, TaskFunction<Integer, Integer> child) {
+    CallCache<Integer, Integer> cache =
+        CallCache.<Integer, Integer>builder().name("contract").build();
+    return items.stream().map(i -> cache.get(i, () -> child.apply(i))).toList();
   }
 
   /**
