@@ -123,7 +123,8 @@ public final class Scope implements AutoCloseable {
   private final boolean failFast;
   private final int limit;
   private final @Nullable Executor executor;
-  private WeftThreads.@Nullable Listing threads; // owner only: made at the first fork on our thread
+  private WeftThreads.@Nullable Listing threads; // owner only: made at the first fork
+  private @Nullable Threads group; // owner only: what `threads` lists, released by close()
   final Thread owner;
   final TimeSource time;
   final Deadline deadline;
@@ -283,7 +284,8 @@ public final class Scope implements AutoCloseable {
       }
       WeftThreads.Listing listing = threads;
       if (listing == null) {
-        threads = listing = WeftThreads.listing(new Threads());
+        group = new Threads(this);
+        threads = listing = WeftThreads.listing(group);
       }
       if (executor == null) {
         Thread t = THREADS.newThread(fork);
@@ -372,6 +374,10 @@ public final class Scope implements AutoCloseable {
       waiting.await(0);
     }
     state = CLOSED;
+    Threads g = group;
+    if (g != null) {
+      g.release(); // every fork has settled: the live list may keep the group, not the scope
+    }
     for (CancellationToken.Registration link : links) {
       link.close();
     }
@@ -531,17 +537,34 @@ public final class Scope implements AutoCloseable {
 
   /**
    * The forks' threads, listed by {@link WeftThreads#live()} as one group (one entry per scope
-   * rather than one per thread) while a fork has not settled.
+   * rather than one per thread) while a fork has not settled. The live list drops an idle group's
+   * entry only at its next sweep, so {@link #close()} cuts the group off from the scope: a closed
+   * scope's forks, tasks and results are not kept reachable until then.
    */
-  final class Threads implements WeftThreads.Group {
-    Scope scope() {
-      return Scope.this;
+  static final class Threads implements WeftThreads.Group {
+    private volatile @Nullable Scope scope;
+
+    Threads(Scope scope) {
+      this.scope = scope;
+    }
+
+    /** {@return the scope, or null once it closed} */
+    @Nullable Scope scope() {
+      return scope;
+    }
+
+    void release() {
+      scope = null;
     }
 
     @Override
     public void addLiveTo(List<Thread> out) {
-      int n = forkCount;
-      ForkImpl<?>[] view = forksView;
+      Scope s = scope;
+      if (s == null) {
+        return;
+      }
+      int n = s.forkCount;
+      ForkImpl<?>[] view = s.forksView;
       for (int i = 0; i < n; i++) {
         Thread t = view[i].thread();
         if (t != null) {
@@ -552,7 +575,8 @@ public final class Scope implements AutoCloseable {
 
     @Override
     public boolean isIdle() {
-      return pending() == 0;
+      Scope s = scope;
+      return s == null || s.pending() == 0;
     }
   }
 

@@ -228,7 +228,10 @@ public final class TaskTree {
       List<Scope> all = new ArrayList<>();
       for (WeftThreads.Group g : WeftThreads.groups()) {
         if (g instanceof Scope.Threads threads) {
-          all.add(threads.scope());
+          Scope s = threads.scope();
+          if (s != null) { // null: the scope closed meanwhile, so no fork of it runs
+            all.add(s);
+          }
         }
       }
       Set<Scope> live = new HashSet<>(all); // a scope's equality is its identity
