@@ -5,6 +5,8 @@ import dev.weft.observe.WeftThreads;
 import dev.weft.task.CancellationToken;
 import dev.weft.task.TaskContext;
 import dev.weft.time.TimeSource;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -30,26 +32,43 @@ import org.jspecify.annotations.Nullable;
  * {@code paused}, {@code closed}, the parked idle waiters and each entry's {@code status}/{@code
  * thread}/{@code cancelRequested}. Workers are started on demand, one per waiting task up to {@code
  * concurrency}; a worker loops, taking the next entry under the lock and running it without the
- * lock (user code never runs under the lock), and ends when it finds nothing to start, so an idle
- * queue holds no thread. To keep the per-task cost near a plain thread pool's, a worker publishes
- * the end of one task and takes the next in the same lock hold (unless the end must be reported
- * first: an event or a dead letter), the entry is the only allocation of a submission, and the
- * clock is read per task only when a listener wants durations. A cancel interrupts the entry's
- * thread under the lock, and the worker clears that thread (under the lock) and the interrupt flag
- * after the task, so a stray interrupt never reaches the next task of a pooled thread. Invariants:
- * {@code queued == sum of deque sizes <= capacity}; {@code running == length of the running list <=
- * workers <= concurrency}. Timed waits ({@link #awaitIdle(Duration)}, {@link #shutdown(Duration)})
- * park on the time source and are in {@code idleParkers}, which the queue unparks whenever it
- * becomes idle. The attempts themselves (timeout, retry, policy) are {@link AttemptRunner}'s; the
- * rate behind the ETA is {@link RateMeter}'s.
+ * lock (user code never runs under the lock), and ends when it finds nothing to start (after
+ * lingering for a few yields, see {@link #work()}), so an idle queue holds no thread. To keep the
+ * per-task cost near a plain thread pool's, a worker publishes the end of one task and takes the
+ * next in the same lock hold (unless the end must be reported first: an event or a dead letter),
+ * the entry is the only allocation of a submission, and the clock is read per task only when a
+ * listener wants durations. A cancel interrupts the entry's thread under the lock, and the worker
+ * clears that thread (under the lock) and the interrupt flag after the task, so a stray interrupt
+ * never reaches the next task of a pooled thread. Invariants: {@code queued == sum of deque sizes
+ * <= capacity}; {@code running == length of the running list <= workers <= concurrency}. Timed
+ * waits ({@link #awaitIdle(Duration)}, {@link #shutdown(Duration)}) park on the time source and are
+ * in {@code idleParkers}, which the queue unparks whenever it becomes idle. The attempts themselves
+ * (timeout, retry, policy) are {@link AttemptRunner}'s; the rate behind the ETA is {@link
+ * RateMeter}'s.
  */
 final class QueueEngine {
 
   private static final System.Logger LOG = System.getLogger("dev.weft.queue");
 
+  /**
+   * How many times a worker that found the queue empty yields, watching for a task, before it ends.
+   */
+  private static final int LINGER_YIELDS = 16;
+
+  private static final VarHandle QUEUED;
+
+  static {
+    try {
+      QUEUED = MethodHandles.lookup().findVarHandle(QueueEngine.class, "queued", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
   private final String name;
   private final int concurrency;
   private final int capacity;
+  private final int resumeAt; // blocked submitters are woken when the queue drains to this
   private final Overflow overflow;
   private final Consumer<DeadLetter> deadLetter;
   private final Listener listener;
@@ -69,7 +88,7 @@ final class QueueEngine {
 
   private @Nullable Entry<?> runningHead; // guarded by lock
   private int running;
-  private int queued;
+  private int queued; // guarded by lock; a lingering worker peeks at it through QUEUED
   private int workers;
   private boolean paused;
   private boolean closed;
@@ -83,6 +102,7 @@ final class QueueEngine {
     this.name = b.name;
     this.concurrency = b.concurrency;
     this.capacity = b.capacity;
+    this.resumeAt = b.capacity / 2;
     this.overflow = b.overflow;
     this.deadLetter = b.deadLetter;
     this.listener = b.listener;
@@ -124,6 +144,7 @@ final class QueueEngine {
     Entry<T> entry = new Entry<>(this, name, priority, task);
     CancellationToken submitter = bindToSubmitter(entry);
     Entry<?> dropped = null;
+    boolean waited = false;
     boolean spawn;
     int queuedNow;
     lock.lockInterruptibly();
@@ -143,6 +164,7 @@ final class QueueEngine {
           break;
         }
         notFull.await();
+        waited = true;
       }
       entry.id = nextId++;
       if (queued >= capacity) {
@@ -157,6 +179,9 @@ final class QueueEngine {
       if (dropped != entry) {
         waiting[Priority.rank(priority)].addLast(entry);
         queued++;
+        if (waited && queued < capacity) {
+          notFull.signal(); // pass the wake-up on to the next blocked submitter
+        }
       }
       if (dropped != null) {
         dropped.status = TaskStatus.DROPPED;
@@ -489,10 +514,16 @@ final class QueueEngine {
 
   /**
    * A worker: takes entries and runs them until none is left to start. The end of one entry and the
-   * start of the next share a lock hold when nothing must be reported in between.
+   * start of the next share a lock hold when nothing must be reported in between. A worker that
+   * finds the queue empty lingers once, for a few yields, before it ends: it stays counted as a
+   * worker meanwhile, so a submitter does not start a new thread for a task it will take (without
+   * this, a queue whose workers outpace its submitter started a thread for almost every task).
+   * Whether it ends is decided under the lock, with the submitters' count, so no task is stranded.
    */
+  @SuppressWarnings("ThreadPriorityCheck") // see LINGER_YIELDS
   private void work() {
     Entry<?> last = null;
+    boolean lingered = false;
     while (true) {
       if (last != null && mustReport(last)) {
         lock.lock();
@@ -505,23 +536,35 @@ final class QueueEngine {
         last = null;
       }
       Entry<?> next;
+      boolean linger = false;
       lock.lock();
       try {
         if (last != null) {
           finishLocked(last);
+          last = null;
         }
         next = takeLocked();
-        if (next == null) {
-          workerEndsLocked();
-        } else {
+        if (next != null) {
           startLocked(next);
+        } else if (!lingered && !paused && !stopping) {
+          linger = true;
+        } else {
+          workerEndsLocked();
         }
       } finally {
         lock.unlock();
       }
       if (next == null) {
-        return;
+        if (!linger) {
+          return;
+        }
+        lingered = true;
+        for (int i = 0; i < LINGER_YIELDS && (int) QUEUED.getOpaque(this) == 0; i++) {
+          Thread.yield();
+        }
+        continue;
       }
+      lingered = false;
       runAttempts(next);
       last = next;
     }
@@ -580,7 +623,9 @@ final class QueueEngine {
     if (!rate.started()) {
       rate.start(time.read(), succeeded + failed + cancelled);
     }
-    notFull.signal();
+    if (queued == resumeAt) {
+      notFull.signal(); // blocked submitters wake once per drain to half, not once per task
+    }
   }
 
   /** Publishes the end of {@code e}, run by this worker thread, and updates the counts. */

@@ -95,10 +95,11 @@ public final class TaskQueue implements AutoCloseable {
    * <p>Returns the handle once the task waits in the queue. When the queue already holds its
    * capacity: under {@link Overflow#BLOCK} it blocks until room is made (throwing {@link
    * InterruptedException}, flag cleared, if interrupted, in which case the task was not added);
-   * under {@link Overflow#REJECT} it throws {@link QueueFullException}; under {@link
-   * Overflow#DROP_OLDEST} it drops a task (see there) and returns. Throws {@link
-   * RejectedExecutionException} once the queue is shut down, also to a submitter blocked when it
-   * happens.
+   * blocked submitters are woken once the queue has drained to half its capacity, so a submitter
+   * that outpaces the workers wakes once per half a queue rather than once per task; under {@link
+   * Overflow#REJECT} it throws {@link QueueFullException}; under {@link Overflow#DROP_OLDEST} it
+   * drops a task (see there) and returns. Throws {@link RejectedExecutionException} once the queue
+   * is shut down, also to a submitter blocked when it happens.
    *
    * @param priority how urgent it is
    * @param name the task's name, for handles, events and dead letters; null for {@code task-<id>}

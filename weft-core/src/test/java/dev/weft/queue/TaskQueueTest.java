@@ -163,6 +163,50 @@ class TaskQueueTest {
   }
 
   @Test
+  void everyBlockedSubmitterGetsInWhenTheQueueDrains() throws Exception {
+    // blocked submitters are woken once, at half the capacity, and pass the wake-up on
+    for (int round = 0; round < 200; round++) {
+      CountDownLatch release = new CountDownLatch(1);
+      AtomicInteger ran = new AtomicInteger();
+      try (TaskQueue q = TaskQueue.builder().concurrency(1).capacity(4).build()) {
+        TaskHandle<?> gate =
+            q.submit(() -> {
+              release.await();
+              return 0;
+            });
+        while (gate.status() != TaskStatus.RUNNING) {
+          Thread.onSpinWait();
+        }
+        for (int i = 0; i < 4; i++) {
+          q.submit(ran::incrementAndGet);
+        }
+        List<Thread> blocked = new ArrayList<>();
+        for (int s = 0; s < 3; s++) {
+          Thread t =
+              Thread.ofPlatform()
+                  .start(() -> {
+                    try {
+                      for (int i = 0; i < 3; i++) {
+                        q.submit(ran::incrementAndGet);
+                      }
+                    } catch (InterruptedException e) {
+                      throw new IllegalStateException(e);
+                    }
+                  });
+          awaitWaiting(t);
+          blocked.add(t);
+        }
+        release.countDown();
+        for (Thread t : blocked) {
+          t.join();
+        }
+        q.awaitIdle();
+        assertThat(ran.get()).as("round %d", round).isEqualTo(4 + 3 * 3);
+      }
+    }
+  }
+
+  @Test
   void memoryStaysFlatOverAMillionSubmissions() throws Exception {
     int capacity = 64;
     AtomicInteger done = new AtomicInteger();
