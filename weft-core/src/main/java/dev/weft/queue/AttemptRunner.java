@@ -143,13 +143,8 @@ final class AttemptRunner {
     } catch (DeadlineExceededException expired) {
       DeadlineExceededException restated =
           new DeadlineExceededException(
-              "task '"
-                  + e.name()
-                  + "' (#"
-                  + e.id
-                  + ") of queue '"
-                  + name
-                  + "' exceeded its timeout of "
+              e.describe()
+                  + " exceeded its timeout of "
                   + timeoutLength
                   + " on attempt "
                   + e.attempts,

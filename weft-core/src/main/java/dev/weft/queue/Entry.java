@@ -130,17 +130,7 @@ final class Entry<T> implements TaskHandle<T> {
     if (cause instanceof Error e) {
       throw e;
     }
-    throw new TaskFailedException(
-        "task '"
-            + name()
-            + "' (#"
-            + id
-            + ") of queue '"
-            + queue.name()
-            + "' failed after "
-            + attempts
-            + " attempt(s)",
-        cause);
+    throw new TaskFailedException(describe() + " failed after " + attempts + " attempt(s)", cause);
   }
 
   @Override
@@ -178,25 +168,24 @@ final class Entry<T> implements TaskHandle<T> {
   CancelledException cancelledWithSubmitter(CancellationToken token, String when) {
     RuntimeException why = token.reason().orElse(null);
     return new CancelledException(
-        "task '"
-            + name()
-            + "' (#"
-            + id
-            + ") of queue '"
-            + queue.name()
-            + "' was cancelled with its submitter "
+        describe()
+            + " was cancelled with its submitter "
             + when
             + (why == null ? "" : ": " + why.getMessage()),
         why);
   }
 
   CancelledException cancelled(String why) {
-    return new CancelledException(
-        "task '" + name() + "' (#" + id + ") of queue '" + queue.name() + "' " + why);
+    return new CancelledException(describe() + " " + why);
   }
 
   Duration took(long now) {
     return !started ? Duration.ZERO : Duration.ofNanos(Math.max(0, now - startedAt));
+  }
+
+  /** {@return how messages name this task: {@code task 'name' (#id) of queue 'queue'}} */
+  String describe() {
+    return "task '" + name() + "' (#" + id + ") of queue '" + queue.name() + "'";
   }
 
   @Override

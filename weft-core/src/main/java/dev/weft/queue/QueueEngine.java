@@ -670,13 +670,7 @@ final class QueueEngine {
     if (error instanceof Error) {
       LOG.log(
           System.Logger.Level.ERROR,
-          "task '"
-              + e.name()
-              + "' (#"
-              + e.id
-              + ") of queue '"
-              + name
-              + "' threw an Error; the task failed with it and the queue goes on",
+          e.describe() + " threw an Error; the task failed with it and the queue goes on",
           error);
     }
     if (e.end == TaskStatus.FAILED && error != null) {
