@@ -81,6 +81,7 @@ class ForkEngineContractTest {
    * @param failFast whether one child's failure cancels the others and fails the call
    * @param namer which item a failure of the call names
    * @param onInterrupt what the call throws when its caller is interrupted
+   * @param firstOnly whether the call returns one child's result (a race) rather than all
    * @param runner the call
    */
   record Entry(
@@ -89,9 +90,35 @@ class ForkEngineContractTest {
       boolean failFast,
       Namer namer,
       Class<? extends Throwable> onInterrupt,
+      boolean firstOnly,
       Runner runner) {
     Entry(String name, int width, boolean failFast, Runner runner) {
-      this(name, width, failFast, byIndex(0), CancelledException.class, runner);
+      this(name, width, failFast, byIndex(0), CancelledException.class, false, runner);
+    }
+
+    Entry(
+        String name,
+        int width,
+        boolean failFast,
+        Namer namer,
+        Class<? extends Throwable> onInterrupt,
+        Runner runner) {
+      this(name, width, failFast, namer, onInterrupt, false, runner);
+    }
+
+    /** One child's result, as a list, for the entry points that return the first to settle. */
+    static Entry first(String name, boolean failFast, Runner runner) {
+      return new Entry(name, 4, failFast, byIndex(0), CancelledException.class, true, runner);
+    }
+
+    /** Checks what the call returned for items 0..n-1, each child returning twice its item. */
+    void assertResult(List<Integer> out, int n) {
+      if (firstOnly) {
+        assertThat(out).hasSize(1);
+        assertThat(doubled(n)).contains(out.get(0));
+      } else {
+        assertThat(out).isEqualTo(doubled(n));
+      }
     }
 
     @Override
@@ -157,6 +184,16 @@ class ForkEngineContractTest {
             false,
             (items, child) ->
                 Tasks.allSettled(items, child).stream().map(Settled::getOrThrow).toList()),
+        Entry.first("Tasks.race", true, (items, child) -> List.of(Tasks.race(items, child))),
+        Entry.first("Tasks.any", false, (items, child) -> List.of(Tasks.any(items, child))),
+        new Entry(
+            "Tasks.withTimeout (one call per item, no deadline of its own)",
+            1,
+            true,
+            (items, child) ->
+                items.stream()
+                    .map(i -> Tasks.withTimeout(Deadline.never(), () -> child.apply(i)))
+                    .toList()),
         new Entry("Scope.fork", 4, true, (items, child) -> scope(items, child, 0)),
         new Entry("Scope.fork (limit 3)", 3, true, (items, child) -> scope(items, child, 3)),
         new Entry("Limiter.map", 4, true, (items, child) -> Limiter.of(4).map(items, child)),
@@ -350,13 +387,14 @@ class ForkEngineContractTest {
                           if (!request.equals(REQUEST.get())) {
                             wrong.add(i + " saw request " + REQUEST.get());
                           }
-                          if (TaskContext.isCancelled()) {
+                          // a race cancels the losers once one child settles
+                          if (TaskContext.isCancelled() && !e.firstOnly()) {
                             wrong.add(i + " saw its token cancelled");
                           }
                           return i * 2;
                         }));
         outer.join();
-        assertThat(call.get()).isEqualTo(doubled(10));
+        e.assertResult(call.get(), 10);
       } finally {
         REQUEST.remove();
       }
@@ -377,12 +415,12 @@ class ForkEngineContractTest {
                     if (!TaskContext.deadline().isNever()) {
                       wrong.add(i + " saw deadline " + TaskContext.deadline());
                     }
-                    if (TaskContext.isCancelled()) {
+                    if (TaskContext.isCancelled() && !e.firstOnly()) { // a race cancels the losers
                       wrong.add(i + " saw its token cancelled");
                     }
                     return i * 2;
                   });
-      assertThat(out).isEqualTo(doubled(50));
+      e.assertResult(out, 50);
       assertThat(wrong).as("round %d", round).isEmpty();
     }
   }
@@ -555,10 +593,10 @@ class ForkEngineContractTest {
                               running.decrementAndGet();
                             }
                           });
-              if (failing >= 0 && e.failFast()) {
+              if (failing >= 0 && e.failFast() && !e.firstOnly()) {
                 unexpected.add(new AssertionError("round " + round + " did not fail"));
-              } else if (failing < 0) {
-                assertThat(out).isEqualTo(doubled(6));
+              } else if (failing < 0 || e.firstOnly()) {
+                e.assertResult(out, 6);
               }
             } catch (RuntimeException failed) {
               if (failing < 0 || !(failed.getCause() instanceof IOException)) {
