@@ -3,6 +3,7 @@ package dev.weft.cli;
 import dev.weft.observe.WeftThreads;
 import dev.weft.time.TimeSource;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -13,6 +14,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -61,6 +63,9 @@ final class RunState implements AutoCloseable {
 
   private static final Row STOP = new Row(-1, "", false, 0, 0, 0, "", new CompletableFuture<>());
 
+  private static final byte[] SQLITE_MAGIC =
+      "SQLite format 3\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
   private final Path file;
   private final String key;
   private final String command;
@@ -95,6 +100,7 @@ final class RunState implements AutoCloseable {
     if (dir != null && !Files.isWritable(dir)) {
       throw new BadInput("--state '" + file + "' cannot be written: permission denied");
     }
+    checkSqlite(file);
     if (mode != Mode.FRESH) {
       try {
         open();
@@ -104,6 +110,46 @@ final class RunState implements AutoCloseable {
     }
     writer = WeftThreads.platform("weft-state", true).newThread(this::writeLoop);
     writer.start();
+  }
+
+  /**
+   * Refuses, before any job runs, a state that exists but is not a SQLite database (garbage bytes,
+   * a folder, a file cut short): the run would run its jobs and only then find it cannot record
+   * them. The file is left exactly as it is. A fresh run opens the database lazily (start-up does
+   * not wait for it), so this cheap look at the header is what keeps that promise.
+   *
+   * @throws BadInput naming the file and what is wrong with it
+   */
+  static void checkSqlite(Path file) {
+    if (!Files.exists(file)) {
+      return;
+    }
+    if (!Files.isRegularFile(file)) {
+      throw new BadInput("--state '" + file + "' is not a file");
+    }
+    try (InputStream in = Files.newInputStream(file)) {
+      byte[] header = in.readNBytes(100);
+      long size = Files.size(file);
+      if (size == 0) {
+        return; // SQLite makes an empty file a database
+      }
+      if (header.length < 100 || !Arrays.equals(header, 0, 16, SQLITE_MAGIC, 0, 16)) {
+        throw new BadInput(
+            "--state '" + file + "' is not a SQLite database (left as it is; pick another file)");
+      }
+      int pageSize = ((header[16] & 0xff) << 8) | (header[17] & 0xff);
+      long page = pageSize == 1 ? 65_536 : pageSize;
+      if (page < 512 || size % page != 0) {
+        throw new BadInput(
+            "--state '"
+                + file
+                + "' is a damaged SQLite database: cut short at "
+                + size
+                + " bytes (left as it is; pick another file)");
+      }
+    } catch (IOException e) {
+      throw new BadInput("--state '" + file + "' cannot be read: " + JobLog.reason(e), e);
+    }
   }
 
   /** {@return the jobs to skip: those an earlier run recorded as done (empty for a fresh run)} */
