@@ -4,8 +4,12 @@ import dev.weft.observe.WeftThreads;
 import dev.weft.time.TimeSource;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -74,6 +78,7 @@ final class RunState implements AutoCloseable {
   private final BlockingQueue<Row> queue = new ArrayBlockingQueue<>(65_536);
   private final BitSet skip = new BitSet();
   private final Thread writer;
+  private final FileLock lock;
   private volatile @Nullable String failure;
   private @Nullable Connection connection;
 
@@ -101,10 +106,12 @@ final class RunState implements AutoCloseable {
       throw new BadInput("--state '" + file + "' cannot be written: permission denied");
     }
     checkSqlite(file);
+    lock = lock(file, key);
     if (mode != Mode.FRESH) {
       try {
         open();
       } catch (SQLException e) {
+        unlock();
         throw new BadInput("--state '" + file + "' cannot be opened: " + e.getMessage(), e);
       }
     }
@@ -150,6 +157,53 @@ final class RunState implements AutoCloseable {
     } catch (IOException e) {
       throw new BadInput("--state '" + file + "' cannot be read: " + JobLog.reason(e), e);
     }
+  }
+
+  /**
+   * {@return a lock, held until {@link #close}, on the run {@code key} in {@code file}}: one byte,
+   * chosen by the key, of {@code FILE.lock}. Two runs of the same command on the same state would
+   * clobber each other's records (a fresh run forgets the other's finished jobs), so the second is
+   * refused at once; runs of other commands share the file as before. The OS drops the lock when
+   * the process dies, so a crash never leaves it behind.
+   *
+   * @throws BadInput naming the file when another running weft holds it
+   */
+  private static FileLock lock(Path file, String key) {
+    Path lockFile = file.resolveSibling(file.getFileName() + ".lock");
+    long at = key.hashCode() & 0x7fff_ffffL;
+    FileChannel ch = null;
+    try {
+      ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      FileLock l = ch.tryLock(at, 1, false);
+      if (l != null) {
+        return l;
+      }
+    } catch (OverlappingFileLockException e) {
+      // held by this very process: another run in it
+    } catch (IOException e) {
+      closeQuietly(ch);
+      throw new BadInput("--state '" + file + "' cannot be locked: " + JobLog.reason(e), e);
+    }
+    closeQuietly(ch);
+    throw new BadInput(
+        "--state '"
+            + file
+            + "' is in use by another running weft of the same command; wait for it to end, or"
+            + " pick another --state");
+  }
+
+  private static void closeQuietly(@Nullable FileChannel ch) {
+    if (ch != null) {
+      try {
+        ch.close();
+      } catch (IOException e) {
+        // nothing held
+      }
+    }
+  }
+
+  private void unlock() {
+    closeQuietly(lock.channel());
   }
 
   /** {@return the jobs to skip: those an earlier run recorded as done (empty for a fresh run)} */
@@ -336,6 +390,8 @@ final class RunState implements AutoCloseable {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } finally {
+      unlock();
     }
     return failure;
   }
