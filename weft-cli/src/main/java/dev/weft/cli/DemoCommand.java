@@ -56,7 +56,11 @@ final class DemoCommand implements Callable<Integer> {
       throw new BadInput(
           "--requests and --jobs must be >= 1, were " + requests + " and " + concurrency);
     }
-    Files.createDirectories(dir);
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new BadInput("--dir '" + dir + "' cannot be created: " + JobLog.reason(e), e);
+    }
     Path results = dir.resolve("results.jsonl");
     Path dead = dir.resolve("dead-letter.txt");
     Path stateFile = dir.resolve("state.db");

@@ -167,7 +167,7 @@ final class FetchCommand implements Callable<Integer> {
       throw new BadInput("--resume and --resume-failed exclude each other; pick one");
     }
     List<InputSource.Spec> specs = new ArrayList<>();
-    argFiles.forEach(f -> specs.add(InputSource.Spec.file(f, false)));
+    argFiles.forEach(f -> specs.add(InputSource.Spec.file(InputSource.argFile(f), false)));
     files.forEach(f -> specs.add(InputSource.Spec.file(f, false)));
     if (specs.size() > 1) {
       throw new BadInput("weft fetch reads one input; got " + specs.size() + " files");

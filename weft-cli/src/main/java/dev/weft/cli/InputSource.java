@@ -57,6 +57,20 @@ final class InputSource implements Iterator<List<String>>, Closeable {
   private boolean done;
 
   /**
+   * {@return {@code file}, given with {@code -a}, checked}
+   *
+   * @throws BadInput naming {@code -a} and the file when it is missing or unreadable
+   */
+  static String argFile(String file) {
+    Path p = Path.of(file);
+    if (!file.equals("-") && !Files.isReadable(p)) {
+      throw new BadInput(
+          "-a '" + file + "' " + (Files.exists(p) ? "is not readable" : "does not exist"));
+    }
+    return file;
+  }
+
+  /**
    * Opens the sources.
    *
    * @param specs the sources in command-line order; empty means lines of {@code stdin}

@@ -49,6 +49,8 @@ final class JobLog implements Closeable {
     return switch (name) {
       case "AccessDeniedException" -> "permission denied";
       case "NoSuchFileException" -> "no such directory";
+      case "FileAlreadyExistsException", "NotDirectoryException" ->
+          "'" + ((java.nio.file.FileSystemException) e).getFile() + "' is not a directory";
       case "FileSystemException" ->
           String.valueOf(((java.nio.file.FileSystemException) e).getReason());
       default -> e.getMessage() == null ? name : e.getMessage();

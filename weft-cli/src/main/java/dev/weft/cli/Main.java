@@ -58,6 +58,17 @@ public final class Main {
    * out} and {@code err}}
    */
   static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
+    CommandLine cli = commandLine(in, out, err);
+    int code = cli.execute(args);
+    out.flush();
+    return code;
+  }
+
+  /**
+   * {@return the whole command, every subcommand added, reading {@code in}, printing to {@code out}
+   * and {@code err}, with the handlers that turn bad input and errors into one line and exit 255}
+   */
+  static CommandLine commandLine(InputStream in, PrintStream out, PrintStream err) {
     PrintWriter outWriter = new PrintWriter(out, true, out.charset());
     PrintWriter errWriter = new PrintWriter(err, true, err.charset());
     CommandLine cli = new CommandLine(new Main());
@@ -78,9 +89,7 @@ public final class Main {
       errWriter.println("weft: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
       return ERROR;
     });
-    int code = cli.execute(args);
-    out.flush();
-    return code;
+    return cli;
   }
 
   /** Reads the version from the jar's manifest. */

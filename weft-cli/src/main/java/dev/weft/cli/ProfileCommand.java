@@ -89,6 +89,9 @@ final class ProfileCommand implements Callable<Integer> {
     if (rate != null) {
       limits = limits.targetPerSecond(Rate.parse("--target", rate).perSecond());
     }
+    if (shell != null) {
+      Shell.checked("--shell", shell);
+    }
     List<String> argv = argv();
     String shown = String.join(" ", command);
     run(argv, shown, 0); // warm-up: caches, page cache, JIT of whatever the command starts

@@ -222,7 +222,10 @@ final class RunCommand implements Callable<Integer> {
         jobs = v;
       } else {
         if (!words.isEmpty()) {
-          throw new BadInput("--jobs FILE gives the commands; remove " + words);
+          throw new BadInput(
+              Files.exists(Path.of(v))
+                  ? "--jobs FILE gives the commands; remove " + words
+                  : "--jobs must be a number (as -j) or a file of jobs, was '" + v + "'");
         }
         dag = new DependencyRun(Path.of(v));
         noState = true; // job numbers follow completion order: not resumable by number yet
@@ -234,7 +237,7 @@ final class RunCommand implements Callable<Integer> {
     }
     CommandWords split = CommandWords.split(words);
     List<InputSource.Spec> specs = new ArrayList<>();
-    argFiles.forEach(f -> specs.add(InputSource.Spec.file(f, false)));
+    argFiles.forEach(f -> specs.add(InputSource.Spec.file(InputSource.argFile(f), false)));
     specs.addAll(split.sources());
     Halt haltRule = settings.halt();
     try (InputSource input = new InputSource(specs, stdin, colsepPattern());
@@ -316,7 +319,7 @@ final class RunCommand implements Callable<Integer> {
     DatabaseUrl.parse(url).checkReachable(url, Duration.ofSeconds(5));
     CommandWords split = CommandWords.split(words);
     List<InputSource.Spec> specs = new ArrayList<>();
-    argFiles.forEach(f -> specs.add(InputSource.Spec.file(f, false)));
+    argFiles.forEach(f -> specs.add(InputSource.Spec.file(InputSource.argFile(f), false)));
     specs.addAll(split.sources());
     try (InputSource input =
             dag != null
@@ -449,7 +452,7 @@ final class RunCommand implements Callable<Integer> {
     if (resume && resumeFailed) {
       throw new BadInput("--resume and --resume-failed exclude each other; pick one");
     }
-    String sh = shell == null ? Shell.fromEnvironment() : shell;
+    String sh = shell == null ? Shell.fromEnvironment() : Shell.checked("--shell", shell);
     return new RunSettings(
         Template.parse(CommandWords.split(words).command()),
         slots,

@@ -3,8 +3,13 @@ package dev.weft.cli;
 import dev.weft.observe.WeftThreads;
 import dev.weft.time.TimeSource;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -13,6 +18,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -61,6 +67,9 @@ final class RunState implements AutoCloseable {
 
   private static final Row STOP = new Row(-1, "", false, 0, 0, 0, "", new CompletableFuture<>());
 
+  private static final byte[] SQLITE_MAGIC =
+      "SQLite format 3\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
   private final Path file;
   private final String key;
   private final String command;
@@ -69,6 +78,7 @@ final class RunState implements AutoCloseable {
   private final BlockingQueue<Row> queue = new ArrayBlockingQueue<>(65_536);
   private final BitSet skip = new BitSet();
   private final Thread writer;
+  private final FileLock lock;
   private volatile @Nullable String failure;
   private @Nullable Connection connection;
 
@@ -95,15 +105,105 @@ final class RunState implements AutoCloseable {
     if (dir != null && !Files.isWritable(dir)) {
       throw new BadInput("--state '" + file + "' cannot be written: permission denied");
     }
+    checkSqlite(file);
+    lock = lock(file, key);
     if (mode != Mode.FRESH) {
       try {
         open();
       } catch (SQLException e) {
+        unlock();
         throw new BadInput("--state '" + file + "' cannot be opened: " + e.getMessage(), e);
       }
     }
     writer = WeftThreads.platform("weft-state", true).newThread(this::writeLoop);
     writer.start();
+  }
+
+  /**
+   * Refuses, before any job runs, a state that exists but is not a SQLite database (garbage bytes,
+   * a folder, a file cut short): the run would run its jobs and only then find it cannot record
+   * them. The file is left exactly as it is. A fresh run opens the database lazily (start-up does
+   * not wait for it), so this cheap look at the header is what keeps that promise.
+   *
+   * @throws BadInput naming the file and what is wrong with it
+   */
+  static void checkSqlite(Path file) {
+    if (!Files.exists(file)) {
+      return;
+    }
+    if (!Files.isRegularFile(file)) {
+      throw new BadInput("--state '" + file + "' is not a file");
+    }
+    try (InputStream in = Files.newInputStream(file)) {
+      byte[] header = in.readNBytes(100);
+      long size = Files.size(file);
+      if (size == 0) {
+        return; // SQLite makes an empty file a database
+      }
+      if (header.length < 100 || !Arrays.equals(header, 0, 16, SQLITE_MAGIC, 0, 16)) {
+        throw new BadInput(
+            "--state '" + file + "' is not a SQLite database (left as it is; pick another file)");
+      }
+      int pageSize = ((header[16] & 0xff) << 8) | (header[17] & 0xff);
+      long page = pageSize == 1 ? 65_536 : pageSize;
+      if (page < 512 || size % page != 0) {
+        throw new BadInput(
+            "--state '"
+                + file
+                + "' is a damaged SQLite database: cut short at "
+                + size
+                + " bytes (left as it is; pick another file)");
+      }
+    } catch (IOException e) {
+      throw new BadInput("--state '" + file + "' cannot be read: " + JobLog.reason(e), e);
+    }
+  }
+
+  /**
+   * {@return a lock, held until {@link #close}, on the run {@code key} in {@code file}}: one byte,
+   * chosen by the key, of {@code FILE.lock}. Two runs of the same command on the same state would
+   * clobber each other's records (a fresh run forgets the other's finished jobs), so the second is
+   * refused at once; runs of other commands share the file as before. The OS drops the lock when
+   * the process dies, so a crash never leaves it behind.
+   *
+   * @throws BadInput naming the file when another running weft holds it
+   */
+  private static FileLock lock(Path file, String key) {
+    Path lockFile = file.resolveSibling(file.getFileName() + ".lock");
+    long at = key.hashCode() & 0x7fff_ffffL;
+    FileChannel ch = null;
+    try {
+      ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      FileLock l = ch.tryLock(at, 1, false);
+      if (l != null) {
+        return l;
+      }
+    } catch (OverlappingFileLockException e) {
+      // held by this very process: another run in it
+    } catch (IOException e) {
+      closeQuietly(ch);
+      throw new BadInput("--state '" + file + "' cannot be locked: " + JobLog.reason(e), e);
+    }
+    closeQuietly(ch);
+    throw new BadInput(
+        "--state '"
+            + file
+            + "' is in use by another running weft of the same command; wait for it to end, or"
+            + " pick another --state");
+  }
+
+  private static void closeQuietly(@Nullable FileChannel ch) {
+    if (ch != null) {
+      try {
+        ch.close();
+      } catch (IOException e) {
+        // nothing held
+      }
+    }
+  }
+
+  private void unlock() {
+    closeQuietly(lock.channel());
   }
 
   /** {@return the jobs to skip: those an earlier run recorded as done (empty for a fresh run)} */
@@ -290,6 +390,8 @@ final class RunState implements AutoCloseable {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } finally {
+      unlock();
     }
     return failure;
   }

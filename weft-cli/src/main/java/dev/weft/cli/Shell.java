@@ -9,6 +9,20 @@ import java.util.Set;
  */
 final class Shell {
 
+  /**
+   * {@return {@code shell}, checked}
+   *
+   * @param flag the flag that named it, for the message
+   * @throws BadInput naming the flag and value when it is not an executable file
+   */
+  static String checked(String flag, String shell) {
+    java.nio.file.Path p = java.nio.file.Path.of(shell);
+    if (!java.nio.file.Files.isRegularFile(p) || !java.nio.file.Files.isExecutable(p)) {
+      throw new BadInput(flag + " must be an executable file, was '" + shell + "'");
+    }
+    return shell;
+  }
+
   /** Keywords and builtins that exist only inside a shell: a command starting with one needs it. */
   private static final Set<String> SHELL_ONLY =
       Set.of(

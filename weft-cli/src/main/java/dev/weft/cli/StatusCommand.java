@@ -49,9 +49,10 @@ final class StatusCommand implements Callable<Integer> {
       }
       return 0;
     }
-    if (!Files.isRegularFile(state)) {
+    if (!Files.exists(state)) {
       throw new BadInput("--state '" + state + "' does not exist (no run recorded here yet)");
     }
+    RunState.checkSqlite(state);
     SqliteNative.useCache();
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + state);
         Statement s = c.createStatement();
