@@ -4,6 +4,8 @@ import dev.weft.task.CancellationToken;
 import dev.weft.task.CancelledException;
 import dev.weft.task.Scope;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executor;
@@ -44,6 +46,9 @@ abstract class InFlight<U extends InFlight.Unit> {
 
   private static final Object WAKE = new Object();
 
+  /** The stages this thread has open, in the order they opened (see {@link #end()}). */
+  private static final ThreadLocal<List<InFlight<?>>> ACTIVE = new ThreadLocal<>();
+
   /** One unit a fork runs: it hands itself back through {@link #finished} when it returns. */
   interface Unit extends Callable<@Nullable Void> {
     /** {@return whether the unit's work threw (what it threw is the scope's to report)} */
@@ -60,6 +65,7 @@ abstract class InFlight<U extends InFlight.Unit> {
   private @Nullable Scope scope;
   private CancellationToken.@Nullable Registration wake;
   private int forked;
+  private boolean listed; // in ACTIVE
 
   /**
    * @param name the stage's name in messages and in the task tree, such as {@code
@@ -143,29 +149,67 @@ abstract class InFlight<U extends InFlight.Unit> {
     if (s != null) {
       closeAfterJoin(s);
     }
-    end();
+    release();
   }
 
   /**
-   * Ends the stage on any way out: closes the scope, which cancels what still runs and waits for
-   * it, and drops what the stage holds. Does nothing more if called again.
+   * Ends the stage on any way out but the normal one: closes the scope, which cancels what still
+   * runs and waits for it, and drops what the stage holds. Does nothing more if called again.
+   *
+   * <p>It first ends the stages this thread started after this one and has not ended: the later
+   * stages of the same stream. A stream tells a gatherer nothing when a stage before it throws, so
+   * without this a failed, cancelled or interrupted {@code mapConcurrent} would leave the forks of
+   * a {@code mapOnCpu} after it running when the stream returned.
    */
   final void end() {
+    endLaterStages();
     Scope s = scope;
     scope = null;
     if (s != null) {
       close(s);
     }
+    release();
+  }
+
+  private void release() {
     window.clear();
     done.clear();
     running = 0;
     ended();
+    List<InFlight<?>> stages = ACTIVE.get();
+    if (listed && stages != null) {
+      stages.remove(this);
+      if (stages.isEmpty()) {
+        ACTIVE.remove();
+      }
+    }
+    listed = false;
+  }
+
+  private void endLaterStages() {
+    List<InFlight<?>> stages = ACTIVE.get();
+    if (!listed || stages == null) {
+      return;
+    }
+    int at = stages.indexOf(this);
+    while (stages.size() > at + 1) {
+      stages.get(stages.size() - 1).end(); // removes itself
+    }
   }
 
   /** Drops what the subclass holds besides the window; called by {@link #end()}. */
   void ended() {}
 
   private Scope open() {
+    if (!listed) {
+      List<InFlight<?>> stages = ACTIVE.get();
+      if (stages == null) {
+        stages = new ArrayList<>();
+        ACTIVE.set(stages);
+      }
+      stages.add(this);
+      listed = true;
+    }
     Scope.Builder b = Scope.builder().name(name);
     if (executor != null) {
       b.executor(executor);

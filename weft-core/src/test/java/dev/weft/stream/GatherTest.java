@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -56,6 +57,53 @@ class GatherTest {
       assertThat(out).isEqualTo(IntStream.range(0, 500).map(i -> i * 2).boxed().toList());
     });
     assertThat(maxInFlight.get()).isBetween(1, 8);
+  }
+
+  @Test
+  void aStageThatStopsEndsTheStagesAfterItInTheSameStreamBeforeTheStreamReturns() throws Exception {
+    // the caller waits in the first stage for item 2 while the second stage's forks block: an
+    // interrupt stops the first stage, which must end the second, though the stream tells it
+    // nothing
+    for (int round = 0; round < 50; round++) {
+      AtomicInteger running = new AtomicInteger();
+      CountDownLatch started = new CountDownLatch(3);
+      AtomicReference<Throwable> thrown = new AtomicReference<>();
+      AtomicInteger runningAtReturn = new AtomicInteger(-1);
+      TaskFunctionBlock block =
+          i -> {
+            running.incrementAndGet();
+            try {
+              started.countDown();
+              new CountDownLatch(1).await();
+              return i;
+            } finally {
+              running.decrementAndGet();
+            }
+          };
+      Thread caller =
+          Thread.ofPlatform()
+              .start(() -> {
+                try {
+                  List.of(0, 1, 2).stream()
+                      .gather(Gather.mapConcurrent(4, (Integer i) -> i == 2 ? block.apply(i) : i))
+                      .gather(Gather.mapConcurrent(4, (Integer i) -> block.apply(i)))
+                      .forEach(i -> {});
+                } catch (Throwable t) {
+                  thrown.set(t);
+                } finally {
+                  runningAtReturn.set(running.get());
+                }
+              });
+      started.await();
+      caller.interrupt();
+      caller.join();
+      assertThat(thrown.get()).as("round %d", round).isInstanceOf(CancellationException.class);
+      assertThat(runningAtReturn.get()).as("forks running when the stream returned").isZero();
+    }
+  }
+
+  private interface TaskFunctionBlock {
+    Integer apply(Integer i) throws InterruptedException;
   }
 
   @Test
