@@ -26,13 +26,13 @@ import org.junit.jupiter.api.Test;
  * advances are enough to wake every sleeper (a generated scenario may park a thread that nothing
  * will ever wake, which is a correct hang, not a finding): one sleeper and one advancer; two
  * sleepers with different deadlines and one advancer; a sleeper whose wake-up is needed to wake
- * another (it advances the clock after waking). Model checking explores their interleavings
- * against the specification; stress runs them on real threads, and is the one that catches a lost
- * wake-up: Lincheck's model checker lets a park return spuriously, so a thread whose unpark was
- * lost is woken anyway and re-checks (a version of {@code parkUntil} that registers itself after
- * its last look at the clock passed model checking and hung under stress within seconds). Not
- * checked: {@code awaitParked} and {@code parkedCount} (snapshots
- * for tests; {@code ManualClockHandshakeTest} covers them), interrupts.
+ * another (it advances the clock after waking). Model checking explores their interleavings against
+ * the specification; stress runs them on real threads, and is the one that catches a lost wake-up:
+ * Lincheck's model checker lets a park return spuriously, so a thread whose unpark was lost is
+ * woken anyway and re-checks (a version of {@code parkUntil} that registers itself after its last
+ * look at the clock passed model checking and hung under stress within seconds). Not checked:
+ * {@code awaitParked} and {@code parkedCount} (snapshots for tests; {@code
+ * ManualClockHandshakeTest} covers them), interrupts.
  */
 public class ManualClockLincheckTest {
 
