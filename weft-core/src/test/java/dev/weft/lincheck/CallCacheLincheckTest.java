@@ -23,12 +23,13 @@ import org.junit.jupiter.api.Test;
  * the cache's threads, so their numbers follow when those threads ran, not the order of the calls.)
  *
  * <p>Checked: {@code get} and {@code invalidate} of two keys, with a time-to-live of an hour on a
- * {@link ManualClock} that never moves (nothing expires); stress only. Model checking does not
- * work here: the loader runs on a virtual thread that the cache starts, and Lincheck 3.7 on JDK 25
+ * {@link ManualClock} that never moves (nothing expires); stress only. Model checking does not work
+ * here: the loader runs on a virtual thread that the cache starts, and Lincheck 3.7 on JDK 25
  * cannot follow it ("Unable to make field private final java.lang.VirtualThread
  * java.lang.VirtualThread$$Lambda.arg$1 accessible: module java.base does not opens java.lang"),
- * after which every scenario ends as "The execution has hung" at the first {@code get}. Not checked: expiry, {@code maxSize} eviction, cached failures, cancellation of an
- * abandoned load ({@code CallCacheTest} covers them with real threads).
+ * after which every scenario ends as "The execution has hung" at the first {@code get}. Not
+ * checked: expiry, {@code maxSize} eviction, cached failures, cancellation of an abandoned load
+ * ({@code CallCacheTest} covers them with real threads).
  */
 public class CallCacheLincheckTest {
 
