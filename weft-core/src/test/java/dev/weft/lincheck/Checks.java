@@ -23,10 +23,10 @@ final class Checks {
     return IntStream.rangeClosed(0, MAX_THREAD_ID).mapToObj(i -> fresh.get()).toList();
   }
 
-  /** {@return model checking: 2 threads, 3 operations each, 20 scenarios of 300 interleavings} */
+  /** {@return model checking: 2 threads, 3 operations each, 10 scenarios of 300 interleavings} */
   static ModelCheckingOptions model() {
     return new ModelCheckingOptions()
-        .iterations(20)
+        .iterations(10)
         .invocationsPerIteration(300)
         .threads(2)
         .actorsPerThread(3)
@@ -34,10 +34,10 @@ final class Checks {
         .actorsAfter(2);
   }
 
-  /** {@return stress: 3 threads, 3 operations each, 20 scenarios run 1000 times each} */
+  /** {@return stress: 3 threads, 3 operations each, 10 scenarios run 1000 times each} */
   static StressOptions stress() {
     return new StressOptions()
-        .iterations(20)
+        .iterations(10)
         .invocationsPerIteration(1000)
         .threads(3)
         .actorsPerThread(3)

@@ -63,14 +63,14 @@ public class ManualClockLincheckTest {
   @Test
   void modelChecking() {
     ModelCheckingOptions options =
-        new ModelCheckingOptions().iterations(0).invocationsPerIteration(2000);
+        new ModelCheckingOptions().iterations(0).invocationsPerIteration(1000);
     scenarios().forEach(options::addCustomScenario);
     options.sequentialSpecification(Spec.class).check(getClass());
   }
 
   @Test
   void stress() {
-    StressOptions options = new StressOptions().iterations(0).invocationsPerIteration(5000);
+    StressOptions options = new StressOptions().iterations(0).invocationsPerIteration(2000);
     scenarios().forEach(options::addCustomScenario);
     options.sequentialSpecification(Spec.class).check(getClass());
   }
