@@ -110,6 +110,20 @@ final class Gate {
     return limit;
   }
 
+  /**
+   * {@return the limit, under the lock: consistent with the free permits, which {@link #setLimit}
+   * changes after the limit (a reader without the lock may see the new limit and a grant from the
+   * old count)}
+   */
+  int limitLocked() {
+    lock.lock();
+    try {
+      return limit;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** {@return the last limit above 0: the limit itself unless admission is paused at 0} */
   int lastOpenLimit() {
     return lastOpenLimit;

@@ -260,7 +260,7 @@ public final class Permits {
 
   /** {@return the current limit} */
   public int limit() {
-    return gate.limit();
+    return gate.limitLocked();
   }
 
   /**
