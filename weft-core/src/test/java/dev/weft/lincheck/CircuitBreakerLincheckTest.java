@@ -84,7 +84,7 @@ public class CircuitBreakerLincheckTest {
     return breaker.state().name();
   }
 
-  @Operation
+  @Operation(nonParallelGroup = "calls")
   public void advance() {
     clock.advance(Duration.ofNanos(OPEN_NANOS));
   }
