@@ -16,16 +16,16 @@ import org.junit.jupiter.api.Test;
  * advance} is an operation, racing with the admissions, so a decision taken on a reading the clock
  * has since passed must still be one of a valid order.
  *
- * <p>Checked: {@code tryAcquire(1..2)} (burst 2, one permit per 10 ns) and advancing the clock by
- * 0 to 15 ns; model checking and stress. Not checked: {@code availablePermits()}, a snapshot: an
+ * <p>Checked: {@code tryAcquire(1..2)} (burst 2, one permit per 10 ns) and advancing the clock by 0
+ * to 15 ns; model checking and stress. Not checked: {@code availablePermits()}, a snapshot: an
  * admission decided on a clock reading taken before a concurrent advance can land after another
  * thread read the advanced clock and the old bucket, which no order of whole operations explains
  * (the soak configuration showed it: advance(2) then availablePermits() = 2 in one thread,
  * tryAcquire(2) = true in the other, then availablePermits() = 1). A lock-free limiter cannot read
  * an outside clock and update its state in one step; a tryAcquire that commits on a stale reading
- * is one that no other admission overtook. Not checked either: the blocking {@code
- * acquire} and {@code tryAcquire(n, Duration)} (nobody ever waits here, so the FIFO turnstile is
- * idle: {@code RateLimiterTest} covers it), keyed limiters' retirement.
+ * is one that no other admission overtook. Not checked either: the blocking {@code acquire} and
+ * {@code tryAcquire(n, Duration)} (nobody ever waits here, so the FIFO turnstile is idle: {@code
+ * RateLimiterTest} covers it), keyed limiters' retirement.
  */
 public class RateLimiterLincheckTest {
 
