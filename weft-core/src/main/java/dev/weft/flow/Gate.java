@@ -92,6 +92,7 @@ final class Gate {
 
   private volatile int queued;
   private volatile int limit; // written under lock
+  private volatile int lastOpenLimit; // the last limit above 0; written under lock
 
   /** Test hook: runs when a waiter has decided to give up, before it takes the lock. */
   volatile @Nullable Runnable beforeGiveUp;
@@ -101,6 +102,7 @@ final class Gate {
     this.time = time;
     this.listener = listener;
     this.limit = limit;
+    this.lastOpenLimit = limit;
     this.available = limit;
   }
 
@@ -108,8 +110,41 @@ final class Gate {
     return limit;
   }
 
+  /**
+   * {@return the limit, under the lock: consistent with the free permits, which {@link #setLimit}
+   * changes after the limit (a reader without the lock may see the new limit and a grant from the
+   * old count)}
+   */
+  int limitLocked() {
+    lock.lock();
+    try {
+      return limit;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** {@return the last limit above 0: the limit itself unless admission is paused at 0} */
+  int lastOpenLimit() {
+    return lastOpenLimit;
+  }
+
+  /** {@return free permits, without the lock: may pair an old count with a new limit} */
   int available() {
     return available;
+  }
+
+  /**
+   * {@return free permits, under the lock, so consistent with {@link #limit()}: a {@link #setLimit}
+   * changes the limit and the free permits together}
+   */
+  int availableLocked() {
+    lock.lock();
+    try {
+      return available;
+    } finally {
+      lock.unlock();
+    }
   }
 
   int queued() {
@@ -150,6 +185,23 @@ final class Gate {
       a = available;
     }
     return false;
+  }
+
+  /**
+   * Takes {@code n} permits as {@link #tryAcquire(int)} does, under the lock, after {@code check}
+   * has validated the request (it throws to reject it): the slow path of a fast attempt that
+   * failed. Under the lock the limit and the free permits belong to the same moment, since {@link
+   * #setLimit} changes both under it, so a request that a concurrent limit change made out of range
+   * is rejected instead of reported as not free.
+   */
+  boolean tryAcquireChecked(int n, Runnable check) {
+    lock.lock();
+    try {
+      check.run();
+      return tryAcquire(n);
+    } finally {
+      lock.unlock();
+    }
   }
 
   /**
@@ -323,6 +375,9 @@ final class Gate {
         return old;
       }
       limit = newLimit;
+      if (newLimit > 0) {
+        lastOpenLimit = newLimit; // before dispatching, so a request admitted now passes its check
+      }
       AVAILABLE.getAndAdd(this, newLimit - old);
       dispatchLocked();
       return old;

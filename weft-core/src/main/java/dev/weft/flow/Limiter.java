@@ -233,7 +233,7 @@ public final class Limiter {
 
   /** {@return the current limit} */
   public int limit() {
-    return gate.limit();
+    return gate.limitLocked();
   }
 
   /**

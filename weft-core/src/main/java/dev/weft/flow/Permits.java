@@ -55,13 +55,11 @@ public final class Permits {
 
   private final Gate gate;
   private final boolean trackLeaks;
-  private volatile int lastOpenLimit; // the last limit above 0: bounds requests while paused
   private final Set<Tracked> held = ConcurrentHashMap.newKeySet();
 
   private Permits(Builder b) {
     this.gate = new Gate(b.name, b.permits, b.time, b.listener);
     this.trackLeaks = b.trackLeaks;
-    this.lastOpenLimit = b.permits;
   }
 
   /**
@@ -204,7 +202,11 @@ public final class Permits {
    */
   public Optional<Permit> tryAcquire(int permits) {
     checkCount(permits);
-    return gate.tryAcquire(permits) ? Optional.of(handle(permits)) : Optional.empty();
+    // a failed fast attempt is decided again under the gate's lock: the check above may have read
+    // the limit of a setLimit in progress and the attempt its count of free permits from before
+    return gate.tryAcquire(permits) || gate.tryAcquireChecked(permits, () -> checkCount(permits))
+        ? Optional.of(handle(permits))
+        : Optional.empty();
   }
 
   /**
@@ -243,7 +245,7 @@ public final class Permits {
 
   /** {@return permits free right now (negative after the limit was lowered below use)} */
   public int available() {
-    return gate.available();
+    return gate.availableLocked();
   }
 
   /** {@return permits held right now (a snapshot)} */
@@ -258,7 +260,7 @@ public final class Permits {
 
   /** {@return the current limit} */
   public int limit() {
-    return gate.limit();
+    return gate.limitLocked();
   }
 
   /**
@@ -272,9 +274,6 @@ public final class Permits {
   public void setLimit(int limit) {
     if (limit < 0) {
       throw new IllegalArgumentException("limit must be >= 0, was " + limit);
-    }
-    if (limit > 0) {
-      lastOpenLimit = limit; // before the gate opens, so a request admitted by it passes the check
     }
     int old = gate.setLimit(limit);
     if (old != limit && !gate.listener.isNone()) {
@@ -319,7 +318,7 @@ public final class Permits {
     }
     int limit = gate.limit();
     if (limit == 0) {
-      int bound = lastOpenLimit;
+      int bound = gate.lastOpenLimit();
       if (permits > bound) {
         throw new IllegalArgumentException(
             "permits must be <= "

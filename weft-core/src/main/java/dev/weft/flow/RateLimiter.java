@@ -134,12 +134,19 @@ public final class RateLimiter {
       return false;
     }
     long need = permits * interval;
-    long now = time.read();
+    // tat, then the clock: a decision is taken on a reading no older than the tat it judges, and
+    // a refusal only if tat did not move meanwhile (it only grows), so the pair was current at once
     long t = tat;
     while (t != RETIRED) {
+      long now = time.read();
       long next = (t - now > 0 ? t : now) + need;
       if (next - now > tolerance) {
-        return false;
+        long again = tat;
+        if (again == t) {
+          return false;
+        }
+        t = again;
+        continue;
       }
       if (TAT.compareAndSet(this, t, next)) {
         return true;
@@ -224,8 +231,12 @@ public final class RateLimiter {
 
   /** {@return how many permits could be taken at once right now (a snapshot)} */
   public int availablePermits() {
-    long now = time.read();
     long t = tat;
+    long now = time.read();
+    for (long again = tat; again != t; again = tat) { // as in tryAcquire: a pair current at once
+      t = again;
+      now = time.read();
+    }
     if (t == RETIRED) {
       return burst;
     }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.weft.task.FanOutException;
 import dev.weft.test.Leaks;
 import dev.weft.test.ManualClock;
+import dev.weft.test.Stress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -69,39 +70,37 @@ class LimiterTest {
     assertThat(limit.activeCount()).isZero();
   }
 
+  /** A limiter and what its calls saw: how many ran at once, at most. */
+  private record Admissions(Limiter limit, AtomicInteger running, AtomicInteger max) {
+    Admissions() {
+      this(Limiter.of(3), new AtomicInteger(), new AtomicInteger());
+    }
+
+    void call() throws InterruptedException {
+      limit.call(() -> {
+        int now = running.incrementAndGet();
+        max.accumulateAndGet(now, Math::max);
+        Thread.onSpinWait();
+        running.decrementAndGet();
+        return null;
+      });
+    }
+  }
+
   @Test
   void neverMoreThanLimitRunStress() throws Throwable {
-    for (int round = 0; round < 20; round++) {
-      Limiter limit = Limiter.of(3);
-      AtomicInteger running = new AtomicInteger();
-      AtomicInteger max = new AtomicInteger();
-      CountDownLatch gate = new CountDownLatch(1);
-      List<Run> runs = new ArrayList<>();
-      for (int t = 0; t < 8; t++) {
-        runs.add(
-            Run.platform(
-                "stress-" + t,
-                () -> {
-                  gate.await();
-                  for (int i = 0; i < 300; i++) {
-                    limit.call(() -> {
-                      int now = running.incrementAndGet();
-                      max.accumulateAndGet(now, Math::max);
-                      Thread.onSpinWait();
-                      running.decrementAndGet();
-                      return null;
-                    });
-                  }
-                }));
-      }
-      gate.countDown();
-      for (Run r : runs) {
-        r.join();
-      }
-      assertThat(max.get()).isLessThanOrEqualTo(3);
-      assertThat(limit.activeCount()).isZero();
-      assertThat(limit.pendingCount()).isZero();
-    }
+    Stress.of(Admissions::new)
+        .actors(8, Admissions::call)
+        .repetitions(1, 300)
+        .rounds(40)
+        .invariant((s, round) -> {
+          assertThat(s.max().get()).as("most calls at once").isLessThanOrEqualTo(3);
+          assertThat(s.limit().activeCount()).isZero();
+          assertThat(s.limit().pendingCount()).isZero();
+        })
+        .build()
+        .run()
+        .assertPassed();
   }
 
   @Test

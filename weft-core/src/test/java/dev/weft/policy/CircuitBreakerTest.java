@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.weft.task.TaskFailedException;
 import dev.weft.test.ManualClock;
+import dev.weft.test.Stress;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -333,50 +334,51 @@ class CircuitBreakerTest {
         .hasMessage("window: set either a number of calls or a duration, not both");
   }
 
+  /** A breaker whose window holds every call of a round, and the failures its callers saw. */
+  private record Outcomes(CircuitBreaker breaker, AtomicInteger calls, AtomicInteger failed) {
+    static final int MOST_CALLS = 8 * 500;
+
+    Outcomes() {
+      this(
+          CircuitBreaker.builder()
+              .window(MOST_CALLS)
+              .minimumCalls(MOST_CALLS)
+              .failureRate(1.0)
+              .build(),
+          new AtomicInteger(),
+          new AtomicInteger());
+    }
+
+    void call() {
+      boolean bad = calls.getAndIncrement() % 3 == 0;
+      try {
+        breaker.call(() -> {
+          if (bad) {
+            throw new IllegalStateException();
+          }
+          return bad;
+        });
+      } catch (IllegalStateException expected) {
+        failed.incrementAndGet();
+      }
+    }
+  }
+
   @Test
   void concurrentOutcomesAreAllCounted() throws Throwable {
-    for (int round = 0; round < 20; round++) {
-      int threads = 8;
-      int perThread = 500;
-      CircuitBreaker b =
-          CircuitBreaker.builder()
-              .window(threads * perThread)
-              .minimumCalls(threads * perThread)
-              .failureRate(1.0)
-              .build();
-      CountDownLatch gate = new CountDownLatch(1);
-      List<Async<Integer>> workers = new ArrayList<>();
-      for (int t = 0; t < threads; t++) {
-        workers.add(
-            Async.startPlatform(() -> {
-              Async.await(gate);
-              int failed = 0;
-              for (int i = 0; i < perThread; i++) {
-                boolean bad = (i % 3) == 0;
-                try {
-                  b.call(() -> {
-                    if (bad) {
-                      throw new IllegalStateException();
-                    }
-                    return bad;
-                  });
-                } catch (IllegalStateException expected) {
-                  failed++;
-                }
-              }
-              return failed;
-            }));
-      }
-      gate.countDown();
-      int failed = 0;
-      for (Async<Integer> w : workers) {
-        failed += w.get();
-      }
-      CircuitBreaker.Metrics m = b.metrics();
-      assertThat(m.calls()).isEqualTo(threads * perThread);
-      assertThat(m.failures()).isEqualTo(failed);
-      assertThat(m.state()).isEqualTo(CLOSED);
-    }
+    Stress.of(Outcomes::new)
+        .actors(8, Outcomes::call)
+        .repetitions(1, 500)
+        .rounds(40)
+        .invariant((s, round) -> {
+          CircuitBreaker.Metrics m = s.breaker().metrics();
+          assertThat(m.calls()).isEqualTo(round.operations());
+          assertThat(m.failures()).isEqualTo(s.failed().get());
+          assertThat(m.state()).isEqualTo(CLOSED);
+        })
+        .build()
+        .run()
+        .assertPassed();
   }
 
   @Test

@@ -1,0 +1,56 @@
+package dev.weft.lincheck;
+
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The checks of this package with ten times the scenarios and runs of the default suite, for the
+ * soak profile ({@code ./mvnw -B -Psoak -pl weft-test,weft-core verify -Dtest='LincheckSoakTest'
+ * -Dsurefire.failIfNoSpecifiedTests=false}): each class with generated scenarios, against its
+ * nested {@code Spec}, by model checking and by stress ({@link CallCacheLincheckTest} by stress
+ * only, as in the default suite; {@link TaskQueueLincheckTest} by stress only, as its model
+ * checking at this size takes more than the 3 minutes a test may). {@link ManualClockLincheckTest}
+ * runs fixed scenarios and is not repeated here.
+ */
+@Tag("soak")
+class LincheckSoakTest {
+
+  @ParameterizedTest
+  @ValueSource(
+      classes = {
+        LimiterLincheckTest.class,
+        PermitsLincheckTest.class,
+        RateLimiterLincheckTest.class,
+        CircuitBreakerLincheckTest.class
+      })
+  void modelChecking(Class<?> test) throws ClassNotFoundException {
+    Checks.model()
+        .iterations(100)
+        .invocationsPerIteration(1000)
+        .sequentialSpecification(spec(test))
+        .check(test);
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      classes = {
+        LimiterLincheckTest.class,
+        PermitsLincheckTest.class,
+        RateLimiterLincheckTest.class,
+        CircuitBreakerLincheckTest.class,
+        TaskQueueLincheckTest.class,
+        CallCacheLincheckTest.class
+      })
+  void stress(Class<?> test) throws ClassNotFoundException {
+    Checks.stress()
+        .iterations(100)
+        .invocationsPerIteration(3000)
+        .sequentialSpecification(spec(test))
+        .check(test);
+  }
+
+  private static Class<?> spec(Class<?> test) throws ClassNotFoundException {
+    return Class.forName(test.getName() + "$Spec");
+  }
+}
