@@ -37,6 +37,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongPredicate;
 import org.jspecify.annotations.Nullable;
@@ -412,7 +416,39 @@ final class Fetcher {
       if (hr != null) {
         hr.acquire(host);
       }
-      return client.send(request, HttpResponse.BodyHandlers.ofByteArray());
+      return sendWithin(request);
+    }
+  }
+
+  /**
+   * Sends {@code request} and reads its whole body within the request timeout. The request's own
+   * timeout ends only the wait for the response headers: a server that sends its headers and then
+   * stalls in the body would hold the request for ever. So the whole exchange is bounded here too,
+   * and cancelled (which closes its connection) when the bound passes or the caller is interrupted.
+   *
+   * @throws HttpTimeoutException when the response, body included, took longer than the timeout
+   */
+  private HttpResponse<byte[]> sendWithin(HttpRequest request)
+      throws IOException, InterruptedException {
+    CompletableFuture<HttpResponse<byte[]>> exchange =
+        client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
+    try {
+      return exchange.get(settings.timeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      exchange.cancel(true);
+      throw new HttpTimeoutException("request timed out");
+    } catch (InterruptedException e) {
+      exchange.cancel(true);
+      throw e;
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof IOException io) {
+        throw io;
+      }
+      if (cause instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IOException(cause);
     }
   }
 

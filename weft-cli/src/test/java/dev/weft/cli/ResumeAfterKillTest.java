@@ -8,8 +8,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -21,6 +27,10 @@ class ResumeAfterKillTest {
   @TempDir Path dir;
 
   private Process weft(String... args) throws IOException {
+    return weft(Map.of(), args);
+  }
+
+  private Process weft(Map<String, String> env, String... args) throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
     cmd.add("--enable-native-access=ALL-UNNAMED");
@@ -28,8 +38,9 @@ class ResumeAfterKillTest {
     cmd.add(System.getProperty("java.class.path"));
     cmd.add("dev.weft.cli.Main");
     cmd.addAll(List.of(args));
-    return new ProcessBuilder(cmd)
-        .directory(dir.toFile())
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.environment().putAll(env);
+    return pb.directory(dir.toFile())
         .redirectOutput(dir.resolve("out.txt").toFile())
         .redirectError(dir.resolve("err.txt").toFile())
         .start();
@@ -119,5 +130,185 @@ class ResumeAfterKillTest {
         .containsEntry("6", 2)
         .containsEntry("7", 1)
         .containsEntry("8", 1);
+  }
+
+  /**
+   * Tagged soak: {@code weft run --state FILE} over 3,000 jobs, killed with -9 five times at random
+   * points and resumed each time. Each job writes {@code S run n} before its work and {@code D run
+   * n} after it. After each kill the test reads what the state file recorded; a job recorded there
+   * must never run again, so only the jobs in flight at a kill (started, not yet recorded: at most
+   * {@code -j} of them) run twice. The last resume runs to the end: no job is lost and {@code weft
+   * status} shows the run done with every job ok. Prints its figures on one line starting {@code
+   * SOAK sqlite}.
+   */
+  @Test
+  @Tag("soak")
+  @Timeout(value = 5, unit = TimeUnit.MINUTES)
+  void soakKilledFiveTimesAndResumedLosesNothing() throws Exception {
+    int jobs = 3000;
+    int kills = 5;
+    int slots = 8;
+    long seed = Long.getLong("weft.soak.seed", 42L);
+    Random random = new Random(seed);
+    Path state = dir.resolve("soak-state.db");
+    Path marks = dir.resolve("marks");
+    Path inputs =
+        Files.write(
+            dir.resolve("inputs"),
+            IntStream.rangeClosed(1, jobs).mapToObj(Integer::toString).toList());
+    Path script =
+        Files.writeString(
+            dir.resolve("job.sh"),
+            "echo \"S $WEFT_SOAK_RUN $1\" >> "
+                + marks
+                + "\nsleep 0.0$((RANDOM % 3))\necho \"D $WEFT_SOAK_RUN $1\" >> "
+                + marks
+                + "\n");
+    Files.createFile(marks);
+    List<String> args =
+        List.of(
+            "-j",
+            Integer.toString(slots),
+            "--state",
+            state.toString(),
+            "bash " + script + " {}",
+            "::::",
+            inputs.toString());
+    List<Set<String>> recordedAtKill = new ArrayList<>();
+    List<Long> resumeToFirstJobMs = new ArrayList<>();
+    long t0 = System.currentTimeMillis();
+    for (int run = 0; run <= kills; run++) {
+      List<String> argv = new ArrayList<>();
+      argv.add("run");
+      if (run > 0) {
+        argv.add("--resume");
+      }
+      argv.addAll(args);
+      long launched = System.currentTimeMillis();
+      Process weft =
+          weft(Map.of("WEFT_SOAK_RUN", Integer.toString(run)), argv.toArray(String[]::new));
+      if (run == kills) {
+        assertThat(Child.awaitExit(weft, err())).as(Files.readString(err())).isZero();
+        break;
+      }
+      // a random point of the run: after 100 to 450 of its jobs started
+      int killAfter = 100 + random.nextInt(351);
+      String prefix = "S " + run + " ";
+      boolean first = true;
+      while (true) {
+        long started = Files.readAllLines(marks).stream().filter(l -> l.startsWith(prefix)).count();
+        if (first && started > 0 && run > 0) {
+          resumeToFirstJobMs.add(System.currentTimeMillis() - launched);
+          first = false;
+        }
+        if (started >= killAfter) {
+          break;
+        }
+        if (weft.waitFor(20, TimeUnit.MILLISECONDS)) {
+          throw new AssertionError(
+              "weft run "
+                  + run
+                  + " exited with "
+                  + weft.exitValue()
+                  + " before the kill; its stderr:\n"
+                  + Files.readString(err()));
+        }
+        assertThat(System.currentTimeMillis() - launched)
+            .as("run %d started only %d jobs", run, started)
+            .isLessThan(Child.PATIENCE.toMillis());
+      }
+      weft.destroyForcibly(); // SIGKILL
+      assertThat(Child.awaitExit(weft, err())).isEqualTo(137);
+      recordedAtKill.add(recorded(state));
+    }
+    long totalMs = System.currentTimeMillis() - t0;
+    Process status = weft("status", "--state", state.toString());
+    assertThat(Child.awaitExit(status, err())).as(Files.readString(err())).isZero();
+    String statusOut = Files.readString(dir.resolve("out.txt"));
+
+    // job -> the runs it started in, and whether any of its runs got to the end
+    Map<String, List<Integer>> startedIn = new TreeMap<>();
+    Set<String> ended = new java.util.HashSet<>();
+    for (String l : Files.readAllLines(marks)) {
+      String[] f = l.split(" ");
+      if (f[0].equals("S")) {
+        startedIn.computeIfAbsent(f[2], k -> new ArrayList<>()).add(Integer.parseInt(f[1]));
+      } else {
+        ended.add(f[2]);
+      }
+    }
+    int ranTwice = 0;
+    int[] cutAtKill = new int[kills];
+    List<String> unexplained = new ArrayList<>();
+    for (Map.Entry<String, List<Integer>> e : startedIn.entrySet()) {
+      List<Integer> runs = e.getValue();
+      if (runs.size() > 1) {
+        ranTwice++;
+      }
+      for (int r : runs) {
+        if (r > 0 && recordedAtKill.get(r - 1).contains(e.getKey())) {
+          unexplained.add(e.getKey() + " ran in " + runs + " but was recorded at kill " + (r - 1));
+        }
+        if (r < kills && !recordedAtKill.get(r).contains(e.getKey())) {
+          cutAtKill[r]++; // in flight (started, not recorded) when run r was killed
+        }
+      }
+      assertThat(new java.util.HashSet<>(runs))
+          .as("job %s ran twice in one run", e.getKey())
+          .hasSize(runs.size());
+    }
+    long lost = jobs - ended.size();
+    String figures =
+        "SOAK sqlite jobs="
+            + jobs
+            + " slots="
+            + slots
+            + " kills="
+            + kills
+            + " lost="
+            + lost
+            + " ranTwice="
+            + ranTwice
+            + " inFlightAtKills="
+            + java.util.Arrays.toString(cutAtKill)
+            + " unexplainedRepeats="
+            + unexplained.size()
+            + " resumeToFirstJobMs="
+            + resumeToFirstJobMs
+            + " totalMs="
+            + totalMs
+            + " seed="
+            + seed;
+    System.out.println(figures);
+    assertThat(startedIn).as(figures).hasSize(jobs);
+    assertThat(lost).as(figures).isZero();
+    assertThat(unexplained).as(figures).isEmpty();
+    for (int c : cutAtKill) {
+      assertThat(c)
+          .as("jobs in flight at one kill, at most -j; " + figures)
+          .isLessThanOrEqualTo(slots);
+    }
+    assertThat(recorded(state)).hasSize(jobs);
+    String line =
+        statusOut.lines().filter(l -> l.contains("bash " + script)).findFirst().orElseThrow();
+    String[] cols = line.trim().split("\\s+"); // run, status, ok, failed, tries, ...
+    assertThat(List.of(cols[1], cols[2], cols[3]))
+        .as("weft status: %s", statusOut)
+        .containsExactly("done", Integer.toString(jobs), "0");
+  }
+
+  /** {@return the inputs of the jobs the state file recorded as ended ok} */
+  private static Set<String> recorded(Path state) throws Exception {
+    SqliteNative.useCache();
+    Set<String> seen = new java.util.HashSet<>();
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + state);
+        java.sql.Statement s = c.createStatement();
+        java.sql.ResultSet r = s.executeQuery("SELECT args, ok FROM jobs")) {
+      while (r.next()) {
+        assertThat(r.getInt(2)).as("job %s failed", r.getString(1)).isEqualTo(1);
+        seen.add(r.getString(1));
+      }
+    }
+    return seen;
   }
 }

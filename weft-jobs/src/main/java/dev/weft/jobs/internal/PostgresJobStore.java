@@ -44,6 +44,9 @@ final class PostgresJobStore extends JdbcJobStore {
     return url.replaceAll("password=[^&]*", "password=***");
   }
 
+  /** How long a session may sit idle inside a transaction before the server ends it. */
+  static final String IDLE_TX_LIMIT = "15s";
+
   private static HikariDataSource pool(String jdbcUrl, int poolSize) {
     HikariConfig cfg = new HikariConfig();
     cfg.setPoolName("weft-jobs-pg");
@@ -52,6 +55,11 @@ final class PostgresJobStore extends JdbcJobStore {
     cfg.setMinimumIdle(1);
     cfg.setConnectionTimeout(10_000);
     cfg.setInitializationFailTimeout(-1);
+    // A connection cut off silently (a dropped NAT entry, a dead peer) between a statement and its
+    // commit leaves its server session idle in a transaction that holds the row locks of the jobs
+    // it touched, until the server's TCP keepalive notices (hours): no worker could rescue those
+    // jobs meanwhile, and every rescuer's update would wait on them. The server ends such sessions.
+    cfg.setConnectionInitSql("set idle_in_transaction_session_timeout = '" + IDLE_TX_LIMIT + "'");
     return new HikariDataSource(cfg);
   }
 

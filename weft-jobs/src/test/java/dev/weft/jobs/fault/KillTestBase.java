@@ -37,15 +37,7 @@ abstract class KillTestBase {
   Report run(Path dir, int jobCount, int workers, int kills, long killEveryMs) throws Exception {
     String location = location();
     try (JobQueue jobs = JobQueue.open(location)) {
-      for (int i = 0; i < jobCount; i += 1000) {
-        int n = Math.min(1000, jobCount - i);
-        int base = i;
-        jobs.enqueue(
-            IntStream.range(0, n)
-                .mapToObj(
-                    k -> NewJob.ofJson(QUEUE, "work", "{}").withUniqueKey("job-" + (base + k)))
-                .toList());
-      }
+      enqueue(jobs, jobCount);
       List<Proc> running = new ArrayList<>();
       List<Proc> killed = new ArrayList<>();
       List<Proc> all = new ArrayList<>();
@@ -136,7 +128,19 @@ abstract class KillTestBase {
     }
   }
 
-  private static long succeeded(JobQueue jobs) {
+  /** Enqueues {@code jobCount} "work" jobs with the unique keys {@code job-0, job-1, ...}. */
+  static void enqueue(JobQueue jobs, int jobCount) {
+    for (int i = 0; i < jobCount; i += 1000) {
+      int n = Math.min(1000, jobCount - i);
+      int base = i;
+      jobs.enqueue(
+          IntStream.range(0, n)
+              .mapToObj(k -> NewJob.ofJson(QUEUE, "work", "{}").withUniqueKey("job-" + (base + k)))
+              .toList());
+    }
+  }
+
+  static long succeeded(JobQueue jobs) {
     return jobs.counts(QUEUE).get(JobState.SUCCEEDED);
   }
 

@@ -1,5 +1,6 @@
 package dev.weft.jobs.fault;
 
+import dev.weft.jobs.JobEvent;
 import dev.weft.jobs.JobOutcome;
 import dev.weft.jobs.JobQueue;
 import dev.weft.jobs.Worker;
@@ -15,8 +16,11 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The main class of a worker JVM that fault tests start, kill and restart: it runs the "work" jobs
- * of a queue, writing {@code S id attempt} to its log before each handler runs and {@code D id}
- * after it returns, each line flushed, so the test can tell which runs a kill cut short.
+ * of a queue, writing {@code S id attempt millis} to its log before each handler runs and {@code D
+ * id millis} after it returns (millis: the wall clock), each line flushed, so the test can tell
+ * which runs a kill cut short and which were in flight at a disruption.
+ *
+ * <p>Store failures and rescues go to stderr, one line each, for the test to show when it fails.
  *
  * <p>Arguments: location, queue, concurrency, log file, lease in milliseconds.
  */
@@ -42,14 +46,26 @@ public final class WorkerProcess {
               .pollInterval(Duration.ofMillis(250))
               .shutdownGrace(Duration.ofSeconds(5))
               .shutdownHook(true)
+              .listener(e -> {
+                if (e instanceof JobEvent.StoreFailed || e instanceof JobEvent.Rescued) {
+                  System.err.println(System.currentTimeMillis() + " " + e);
+                }
+              })
               .handler(
                   "work",
                   ctx -> {
-                    line(out, "S " + ctx.job().id() + " " + ctx.attempt());
+                    line(
+                        out,
+                        "S "
+                            + ctx.job().id()
+                            + " "
+                            + ctx.attempt()
+                            + " "
+                            + System.currentTimeMillis());
                     // simulated work of 1 to 15 ms (not a wait for a condition)
                     LockSupport.parkNanos(
                         ThreadLocalRandom.current().nextLong(1_000_000, 15_000_000));
-                    line(out, "D " + ctx.job().id());
+                    line(out, "D " + ctx.job().id() + " " + System.currentTimeMillis());
                     return JobOutcome.success();
                   })
               .start();
