@@ -131,7 +131,7 @@ class BrokenEnvironmentTest {
             + " ]; do sleep 0.05; done; echo {} >> "
             + marks();
     List<String> cmd =
-        java("run", "-j", "3", "--state", state.toString(), job, ":::", "1", "2", "3");
+        Child.weftCommand("run", "-j", "3", "--state", state.toString(), job, ":::", "1", "2", "3");
     Process first =
         new ProcessBuilder(cmd)
             .directory(dir.toFile())
@@ -167,7 +167,7 @@ class BrokenEnvironmentTest {
       assertThat(cwd.toFile().setWritable(false, false)).isTrue();
     }
     Process weft =
-        new ProcessBuilder(java("run", "touch " + marks(), ":::", "a"))
+        new ProcessBuilder(Child.weftCommand("run", "touch " + marks(), ":::", "a"))
             .directory(cwd.toFile())
             .redirectOutput(dir.resolve("out.txt").toFile())
             .redirectError(dir.resolve("err.txt").toFile())
@@ -197,16 +197,5 @@ class BrokenEnvironmentTest {
     } catch (IOException e) {
       return true;
     }
-  }
-
-  private static List<String> java(String... args) {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(ProcessHandle.current().info().command().orElse("java"));
-    cmd.add("--enable-native-access=ALL-UNNAMED");
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add("dev.weft.cli.Main");
-    cmd.addAll(List.of(args));
-    return cmd;
   }
 }

@@ -33,6 +33,20 @@ final class Child {
   private Child() {}
 
   /**
+   * {@return the command line that runs {@code weft args} in a child JVM on this test's classpath}
+   */
+  static List<String> weftCommand(String... args) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(ProcessHandle.current().info().command().orElse("java"));
+    cmd.add("--enable-native-access=ALL-UNNAMED");
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add("dev.weft.cli.Main");
+    cmd.addAll(List.of(args));
+    return cmd;
+  }
+
+  /**
    * Reads {@code count} lines from {@code fifo}, which the child (or its jobs) write.
    *
    * <p>The fifo is opened for reading and writing, which on Linux never blocks (a read-only open

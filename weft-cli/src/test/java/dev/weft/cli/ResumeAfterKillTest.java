@@ -31,14 +31,7 @@ class ResumeAfterKillTest {
   }
 
   private Process weft(Map<String, String> env, String... args) throws IOException {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(ProcessHandle.current().info().command().orElse("java"));
-    cmd.add("--enable-native-access=ALL-UNNAMED");
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add("dev.weft.cli.Main");
-    cmd.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(cmd);
+    ProcessBuilder pb = new ProcessBuilder(Child.weftCommand(args));
     pb.environment().putAll(env);
     return pb.directory(dir.toFile())
         .redirectOutput(dir.resolve("out.txt").toFile())

@@ -3,7 +3,6 @@ package dev.weft.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,14 +16,16 @@ class TreeSignalTest {
   void usr1PrintsTheTaskTreeWithTheRunningJobsAndTheRunGoesOn() throws Exception {
     Path fifo = dir.resolve("started");
     assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
-    List<String> cmd = new ArrayList<>();
-    cmd.add(ProcessHandle.current().info().command().orElse("java"));
-    cmd.add("--enable-native-access=ALL-UNNAMED");
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add("dev.weft.cli.Main");
-    cmd.addAll(List.of("run", "--no-state", "-j", "2", "echo {} > " + fifo + "; exec sleep 1000"));
-    cmd.addAll(List.of(":::", "1", "2"));
+    List<String> cmd =
+        Child.weftCommand(
+            "run",
+            "--no-state",
+            "-j",
+            "2",
+            "echo {} > " + fifo + "; exec sleep 1000",
+            ":::",
+            "1",
+            "2");
     Process weft =
         new ProcessBuilder(cmd)
             .directory(dir.toFile())
