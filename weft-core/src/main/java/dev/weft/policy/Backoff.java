@@ -3,6 +3,7 @@ package dev.weft.policy;
 import dev.weft.time.TimeSource;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.random.RandomGenerator;
 
 /**
@@ -121,10 +122,42 @@ public final class Backoff {
   }
 
   /**
+   * {@return the source of jitter every weft retry uses unless given another} It is thread-safe:
+   * each draw comes from the calling thread's own {@link ThreadLocalRandom}, so one instance serves
+   * a retry, a task queue or a job worker shared by any number of threads. A generator given
+   * instead (a seeded one in a test) is called from every thread that retries through it and must
+   * be thread-safe too; the JDK's seeded generators ({@code SplittableRandom}, {@code
+   * L64X128MixRandom}) are not.
+   */
+  public static RandomGenerator jitter() {
+    return ThreadJitter.INSTANCE;
+  }
+
+  private enum ThreadJitter implements RandomGenerator {
+    INSTANCE;
+
+    @Override
+    public long nextLong() {
+      return ThreadLocalRandom.current().nextLong();
+    }
+
+    @Override
+    public long nextLong(long origin, long bound) {
+      return ThreadLocalRandom.current().nextLong(origin, bound);
+    }
+
+    @Override
+    public double nextDouble() {
+      return ThreadLocalRandom.current().nextDouble();
+    }
+  }
+
+  /**
    * Computes the delay before the retry that follows attempt {@code attempt}.
    *
    * @param attempt the attempt that just failed, from 1
-   * @param random the source of jitter; not used when there is none
+   * @param random the source of jitter ({@link #jitter()} unless a test seeds one); not used when
+   *     there is none
    * @return a delay in {@code [0, max]}
    * @throws IllegalArgumentException if {@code attempt < 1}
    */

@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Predicate;
 import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
@@ -283,7 +282,7 @@ public final class Retry<T> implements Policy<T> {
     private @Nullable Hint<? super T> hint;
     private long hintCapNanos;
     private @Nullable RetryBudget budget;
-    private RandomGenerator random = ThreadLocalRandom.current();
+    private RandomGenerator random = Backoff.jitter();
     private TimeSource time = TimeSource.system();
     private Listener listener = Listener.none();
 
@@ -429,7 +428,7 @@ public final class Retry<T> implements Policy<T> {
      * {@return this builder}
      *
      * @param random the jitter source; must be thread-safe if the retry is shared. Default {@link
-     *     ThreadLocalRandom}
+     *     Backoff#jitter()}
      */
     public Builder<T> random(RandomGenerator random) {
       this.random = Objects.requireNonNull(random, "random");

@@ -9,7 +9,6 @@ import dev.weft.task.DeadlineExceededException;
 import dev.weft.time.TimeSource;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
@@ -18,7 +17,7 @@ import org.jspecify.annotations.Nullable;
  * per-attempt timeout, the retries with their backoff, and the {@code Started}/{@code Retrying}
  * events. It records how the run ended in the entry's worker fields ({@code end}, {@code pending},
  * {@code lastError}) and leaves publishing that to the queue. Thread-safe: it holds only settings;
- * the backoff's jitter draws from the worker thread's own {@link ThreadLocalRandom}.
+ * the backoff's jitter draws from {@link Backoff#jitter()}.
  *
  * <p>Overview for maintainers. An attempt is a plain call on the worker thread. With a timeout it
  * runs inside a {@link Timeout} (its default mode: on the calling thread, watched by the shared
@@ -105,7 +104,7 @@ final class AttemptRunner {
           return;
         }
         if (!(t instanceof Error) && attempt < maxAttempts && retryOn.test(t)) {
-          Duration delay = backoff.delay(attempt, ThreadLocalRandom.current());
+          Duration delay = backoff.delay(attempt, Backoff.jitter());
           if (!listener.isNone()) {
             Listener.emit(listener, new TaskQueueEvent.Retrying(name, e.id, attempt, t, delay));
           }

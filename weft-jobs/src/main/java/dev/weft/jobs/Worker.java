@@ -510,7 +510,7 @@ public final class Worker implements AutoCloseable {
     private Duration grace = Duration.ofSeconds(10);
     private Backoff backoff =
         Backoff.exponential(Duration.ofSeconds(1), 2.0).max(Duration.ofHours(1)).equalJitter();
-    private RandomGenerator random = RandomGenerator.of("L64X128MixRandom");
+    private RandomGenerator random = Backoff.jitter();
     private Listener listener = Listener.none();
     private @Nullable String id;
     private boolean shutdownHook;
@@ -570,7 +570,10 @@ public final class Worker implements AutoCloseable {
       return this;
     }
 
-    /** The random source of backoff jitter. */
+    /**
+     * The random source of backoff jitter, drawn from every handler thread: it must be thread-safe.
+     * Default {@link Backoff#jitter()}.
+     */
     public Builder random(RandomGenerator random) {
       this.random = Objects.requireNonNull(random, "random");
       return this;
