@@ -15,6 +15,7 @@ import java.util.WeakHashMap;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -54,6 +55,9 @@ final class TimeoutTimer {
 
   private static final ThreadFactory TIMERS = WeftThreads.virtual("weft-timeout-timer");
   private static final ThreadFactory FIRERS = WeftThreads.virtual("weft-timeout");
+  // before SYSTEM: static fields initialise in order, and every timer's heap needs it
+  private static final Comparator<Entry> BY_DEADLINE =
+      (a, b) -> Long.compare(a.ticks - b.ticks, 0); // ticks may wrap: compare differences
   private static final TimeoutTimer SYSTEM = new TimeoutTimer(TimeSource.system());
 
   /**
@@ -72,19 +76,49 @@ final class TimeoutTimer {
   /** {@code wakeAt} while the timer thread runs (or has not started): pushers need not wake it. */
   private static final long AWAKE = Long.MIN_VALUE;
 
-  private static final Comparator<Entry> BY_DEADLINE =
-      (a, b) -> Long.compare(a.ticks - b.ticks, 0); // ticks may wrap: compare differences
+  /** {@link #look}: entries run; the earliest deadline is {@code heap.element()}'s. */
+  static final int WAIT = 0;
+
+  /**
+   * {@link #look}: nothing ran, and the timer ended itself; the next {@link #start} launches one.
+   */
+  static final int ENDED = 1;
+
+  /** {@link #look}: nothing ran, but new entries came in meanwhile: look again. */
+  static final int AGAIN = 2;
 
   private final Entry dead = new Entry();
   private final TimeSource time;
   private final boolean ticking;
+  private final Consumer<Runnable> launcher;
+  private final Consumer<Entry> firer;
   private final AtomicReference<@Nullable Entry> inbox = new AtomicReference<>(dead);
+  // the running entries taken from the inbox, by deadline, and when to purge the finished ones:
+  // touched by the timer thread only (a timer that ends leaves them empty to the next)
+  private final PriorityQueue<Entry> heap = new PriorityQueue<>(BY_DEADLINE);
+  private int purgeAt = 64;
   private volatile long wakeAt = AWAKE;
   private volatile @Nullable Thread thread;
 
   private TimeoutTimer(TimeSource time) {
+    this(
+        time,
+        loop -> {
+          Thread t = TIMERS.newThread(loop);
+          t.start();
+        },
+        e -> FIRERS.newThread(e::fire).start());
+  }
+
+  /**
+   * A timer whose loop is started by {@code launcher} and whose expired entries go to {@code
+   * firer}. For the Lincheck check, which plays the timer thread itself by calling {@link #look}.
+   */
+  TimeoutTimer(TimeSource time, Consumer<Runnable> launcher, Consumer<Entry> firer) {
     this.time = time;
     this.ticking = time == TimeSource.system();
+    this.launcher = launcher;
+    this.firer = firer;
   }
 
   /**
@@ -130,9 +164,7 @@ final class TimeoutTimer {
       e.length = next == null ? 1 : next.length + 1;
     } while (!inbox.compareAndSet(head, e));
     if (head == dead) {
-      Thread t = TIMERS.newThread(this::run);
-      thread = t;
-      t.start();
+      launcher.accept(this::run);
       return e;
     }
     long w = wakeAt;
@@ -178,41 +210,22 @@ final class TimeoutTimer {
   }
 
   private void run() {
-    PriorityQueue<Entry> heap = new PriorityQueue<>(BY_DEADLINE);
-    int purgeAt = 64;
+    thread = Thread.currentThread();
     while (true) {
-      wakeAt = AWAKE;
-      take(heap);
       long now = time.read();
-      while (!heap.isEmpty()) {
-        Entry first = heap.peek();
-        if (first.state != Entry.RUNNING) {
-          heap.poll();
-        } else if (now - first.ticks >= 0) {
-          heap.poll();
-          if (first.end(Entry.FIRED)) {
-            FIRERS.newThread(first::fire).start();
-          }
-        } else {
-          break;
-        }
+      int look = look(now);
+      if (look == ENDED) {
+        return;
       }
-      if (heap.isEmpty()) {
-        if (inbox.compareAndSet(null, dead)) {
-          return;
-        }
+      if (look == AGAIN) {
         continue;
-      }
-      if (heap.size() >= purgeAt) {
-        heap.removeIf(e -> e.state != Entry.RUNNING);
-        purgeAt = Math.max(64, 2 * heap.size());
       }
       long at = heap.element().ticks;
       if (ticking && at - now > TICK) {
         at = now + TICK;
       }
       wakeAt = at;
-      if (take(heap) && heap.element().ticks - at < 0) {
+      if (take() && heap.element().ticks - at < 0) {
         continue; // an earlier deadline was pushed before the pusher could see wakeAt
       }
       time.parkUntil(at);
@@ -220,8 +233,46 @@ final class TimeoutTimer {
     }
   }
 
+  /**
+   * One look of the timer thread at time {@code now}: takes the inbox, fires the running entries
+   * whose deadline passed and drops the finished ones. Only the timer thread calls it.
+   *
+   * @return {@link #WAIT}, {@link #ENDED} or {@link #AGAIN}
+   */
+  int look(long now) {
+    wakeAt = AWAKE;
+    take();
+    while (!heap.isEmpty()) {
+      Entry first = heap.peek();
+      if (first.state != Entry.RUNNING) {
+        heap.poll();
+      } else if (now - first.ticks >= 0) {
+        heap.poll();
+        if (first.end(Entry.FIRED)) {
+          firer.accept(first);
+        }
+      } else {
+        break;
+      }
+    }
+    if (!heap.isEmpty()) {
+      if (heap.size() >= purgeAt) {
+        heap.removeIf(e -> e.state != Entry.RUNNING);
+        purgeAt = Math.max(64, 2 * heap.size());
+      }
+      return WAIT;
+    }
+    // from here a pusher may launch the next timer, which takes over the (empty) heap
+    return inbox.compareAndSet(null, dead) ? ENDED : AGAIN;
+  }
+
+  /** {@return whether the last timer thread ended and no call registered since} */
+  boolean ended() {
+    return inbox.get() == dead;
+  }
+
   /** Moves the inbox's running entries to {@code heap}; {@return whether it took any} */
-  private boolean take(PriorityQueue<Entry> heap) {
+  private boolean take() {
     Entry e = inbox.getAndSet(null);
     boolean took = false;
     while (e != null) {

@@ -11,7 +11,7 @@ import org.jetbrains.lincheck.datastructures.StressOptions;
  * 3 threads of 3 operations, 2 before and after), few enough iterations that one strategy of one
  * primitive runs in a few seconds on 2 cores. A test may tighten or widen them, and says why.
  */
-final class Checks {
+public final class Checks {
 
   /** The largest thread id Lincheck's {@code ThreadIdGen} hands out in these configurations. */
   static final int MAX_THREAD_ID = 7;
@@ -24,7 +24,7 @@ final class Checks {
   }
 
   /** {@return model checking: 2 threads, 3 operations each, 10 scenarios of 300 interleavings} */
-  static ModelCheckingOptions model() {
+  public static ModelCheckingOptions model() {
     return new ModelCheckingOptions()
         .iterations(10)
         .invocationsPerIteration(300)
@@ -35,7 +35,7 @@ final class Checks {
   }
 
   /** {@return stress: 3 threads, 3 operations each, 10 scenarios run 1000 times each} */
-  static StressOptions stress() {
+  public static StressOptions stress() {
     return new StressOptions()
         .iterations(10)
         .invocationsPerIteration(1000)
