@@ -2,6 +2,7 @@ package dev.weft.task;
 
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The one hook that carries the caller's context (SLF4J MDC, {@code ThreadLocal}s, an OpenTelemetry
@@ -12,8 +13,10 @@ import java.util.Objects;
  * fork.
  *
  * <p>Set one on a scope with {@link Scope.Builder#propagator(ContextPropagator)}; scopes and {@link
- * Tasks} calls opened inside its forks inherit it. Implementations must be thread-safe and must
- * always run the body exactly once.
+ * Tasks} calls opened inside its forks inherit it. A scope that neither sets nor inherits one uses
+ * the process-wide {@linkplain #setDefault(ContextPropagator) default}, if any: the way a tracing
+ * library (weft-opentelemetry) reaches every fork without touching each call site. Implementations
+ * must be thread-safe and must always run the body exactly once.
  *
  * {@snippet :
  * ContextPropagator mdc = body -> {
@@ -37,6 +40,25 @@ public interface ContextPropagator {
    * @return what weft runs on the fork's thread
    */
   Runnable wrap(Runnable body);
+
+  /**
+   * Installs {@code propagator} as the process-wide default: every scope (and so every {@link
+   * Tasks} call, gatherer and {@link TaskContext#carry carried} task) opened from then on that
+   * neither sets a propagator nor inherits one from an enclosing scope uses it. Scopes already open
+   * keep what they have. To add to a default rather than replace it, combine the two with {@link
+   * #of(List)}. Thread-safe.
+   *
+   * @param propagator the new default, or {@code null} to remove it
+   * @return the previous default, or {@code null} if there was none
+   */
+  static @Nullable ContextPropagator setDefault(@Nullable ContextPropagator propagator) {
+    return DefaultPropagator.set(propagator);
+  }
+
+  /** {@return the process-wide default propagator, or {@code null} if none is installed} */
+  static @Nullable ContextPropagator getDefault() {
+    return DefaultPropagator.get();
+  }
 
   /**
    * {@return a propagator applying each of {@code propagators}, the first outermost}

@@ -170,7 +170,8 @@ public final class Scope implements AutoCloseable {
       d = Deadline.after(b.timeout, t).earlier(d);
     }
     this.deadline = d;
-    this.propagator = b.propagator != null ? b.propagator : parent.propagator();
+    this.propagator =
+        b.propagator != null ? b.propagator : DefaultPropagator.orDefault(parent.propagator());
     this.listener = b.listener;
     this.stuckGrace = b.stuckGrace;
     this.forks = new ForkImpl<?>[Math.max(4, expectedForks)];

@@ -119,12 +119,12 @@ public final class TaskContext {
   public static <T extends @Nullable Object> Callable<T> carry(Callable<? extends T> task) {
     Objects.requireNonNull(task, "task");
     Context captured = current();
-    if (captured == Context.ROOT) {
+    ContextPropagator propagator = DefaultPropagator.orDefault(captured.propagator());
+    if (captured == Context.ROOT && propagator == null) {
       @SuppressWarnings("unchecked")
       Callable<T> same = (Callable<T>) task;
       return same;
     }
-    ContextPropagator propagator = captured.propagator();
     if (propagator == null) {
       return () -> ScopedValue.where(CURRENT, captured).call(task::call);
     }

@@ -2,6 +2,7 @@ package dev.weft.jobs;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
@@ -32,6 +33,7 @@ import org.jspecify.annotations.Nullable;
  * @param createdAt when it was enqueued
  * @param finishedAt when it reached a final state, if it did
  * @param rateKey the per-key rate bucket it spends from, if any
+ * @param headers the metadata it was enqueued with ({@link NewJob#headers()}), empty if none
  */
 public record Job(
     long id,
@@ -54,7 +56,8 @@ public record Job(
     @Nullable String workerId,
     Instant createdAt,
     @Nullable Instant finishedAt,
-    @Nullable String rateKey) {
+    @Nullable String rateKey,
+    Map<String, String> headers) {
 
   /** Copies the lists and checks that required components are present. */
   public Job {
@@ -67,6 +70,7 @@ public record Job(
     parents = List.copyOf(parents);
     tags = List.copyOf(tags);
     errors = List.copyOf(errors);
+    headers = Map.copyOf(headers);
   }
 
   /** {@return the key that stays the same on every attempt of this job} */

@@ -1,7 +1,10 @@
 package dev.weft.jobs;
 
 import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
@@ -28,6 +31,9 @@ import org.jspecify.annotations.Nullable;
  * @param tags free labels
  * @param rateKey the bucket of the queue's per-key rate limit this job spends from (say a host
  *     name), or {@code null} for none; see {@link QueueLimits#keyPerSecond()}
+ * @param headers metadata carried with the job beside its payload, stored as given and handed to
+ *     the handler in {@link Job#headers()}: a W3C {@code traceparent} (weft-opentelemetry writes
+ *     it), a tenant, a correlation id. Names have 1 to 200 characters; values are not null
  */
 public record NewJob(
     String queue,
@@ -39,7 +45,8 @@ public record NewJob(
     @Nullable String uniqueKey,
     List<Long> parents,
     List<String> tags,
-    @Nullable String rateKey) {
+    @Nullable String rateKey,
+    Map<String, String> headers) {
 
   /** The default number of attempts. */
   public static final int DEFAULT_MAX_ATTEMPTS = 25;
@@ -65,6 +72,7 @@ public record NewJob(
     }
     parents = List.copyOf(parents);
     tags = List.copyOf(tags);
+    headers = copyHeaders(headers);
   }
 
   /**
@@ -79,43 +87,113 @@ public record NewJob(
   /** {@return a job whose payload is the JSON text {@code payloadJson}, stored as given} */
   public static NewJob ofJson(String queue, String kind, String payloadJson) {
     return new NewJob(
-        queue, kind, payloadJson, 0, null, DEFAULT_MAX_ATTEMPTS, null, List.of(), List.of(), null);
+        queue,
+        kind,
+        payloadJson,
+        0,
+        null,
+        DEFAULT_MAX_ATTEMPTS,
+        null,
+        List.of(),
+        List.of(),
+        null,
+        Map.of());
   }
 
   /** {@return a copy with this priority (higher runs first)} */
   public NewJob withPriority(int priority) {
     return new NewJob(
-        queue, kind, payloadJson, priority, runAt, maxAttempts, uniqueKey, parents, tags, rateKey);
+        queue,
+        kind,
+        payloadJson,
+        priority,
+        runAt,
+        maxAttempts,
+        uniqueKey,
+        parents,
+        tags,
+        rateKey,
+        headers);
   }
 
   /** {@return a copy due at {@code runAt}} */
   public NewJob withRunAt(Instant runAt) {
     return new NewJob(
-        queue, kind, payloadJson, priority, runAt, maxAttempts, uniqueKey, parents, tags, rateKey);
+        queue,
+        kind,
+        payloadJson,
+        priority,
+        runAt,
+        maxAttempts,
+        uniqueKey,
+        parents,
+        tags,
+        rateKey,
+        headers);
   }
 
   /** {@return a copy allowed {@code maxAttempts} attempts} */
   public NewJob withMaxAttempts(int maxAttempts) {
     return new NewJob(
-        queue, kind, payloadJson, priority, runAt, maxAttempts, uniqueKey, parents, tags, rateKey);
+        queue,
+        kind,
+        payloadJson,
+        priority,
+        runAt,
+        maxAttempts,
+        uniqueKey,
+        parents,
+        tags,
+        rateKey,
+        headers);
   }
 
   /** {@return a copy with this unique key in its queue} */
   public NewJob withUniqueKey(String uniqueKey) {
     return new NewJob(
-        queue, kind, payloadJson, priority, runAt, maxAttempts, uniqueKey, parents, tags, rateKey);
+        queue,
+        kind,
+        payloadJson,
+        priority,
+        runAt,
+        maxAttempts,
+        uniqueKey,
+        parents,
+        tags,
+        rateKey,
+        headers);
   }
 
   /** {@return a copy that runs only after every job in {@code parents} succeeded} */
   public NewJob withParents(List<Long> parents) {
     return new NewJob(
-        queue, kind, payloadJson, priority, runAt, maxAttempts, uniqueKey, parents, tags, rateKey);
+        queue,
+        kind,
+        payloadJson,
+        priority,
+        runAt,
+        maxAttempts,
+        uniqueKey,
+        parents,
+        tags,
+        rateKey,
+        headers);
   }
 
   /** {@return a copy with these tags} */
   public NewJob withTags(List<String> tags) {
     return new NewJob(
-        queue, kind, payloadJson, priority, runAt, maxAttempts, uniqueKey, parents, tags, rateKey);
+        queue,
+        kind,
+        payloadJson,
+        priority,
+        runAt,
+        maxAttempts,
+        uniqueKey,
+        parents,
+        tags,
+        rateKey,
+        headers);
   }
 
   /**
@@ -134,7 +212,52 @@ public record NewJob(
         uniqueKey,
         parents,
         tags,
-        Objects.requireNonNull(rateKey, "rateKey"));
+        Objects.requireNonNull(rateKey, "rateKey"),
+        headers);
+  }
+
+  /**
+   * {@return a copy carrying these headers (replacing any it had)}
+   *
+   * @throws IllegalArgumentException if a name is empty or longer than 200 characters
+   */
+  public NewJob withHeaders(Map<String, String> headers) {
+    return new NewJob(
+        queue,
+        kind,
+        payloadJson,
+        priority,
+        runAt,
+        maxAttempts,
+        uniqueKey,
+        parents,
+        tags,
+        rateKey,
+        Objects.requireNonNull(headers, "headers"));
+  }
+
+  /**
+   * {@return a copy carrying header {@code name} with {@code value}, beside the headers it had}
+   *
+   * @throws IllegalArgumentException if {@code name} is empty or longer than 200 characters
+   */
+  public NewJob withHeader(String name, String value) {
+    Map<String, String> more = new LinkedHashMap<>(headers);
+    more.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+    return withHeaders(more);
+  }
+
+  private static Map<String, String> copyHeaders(Map<String, String> headers) {
+    Objects.requireNonNull(headers, "headers");
+    if (headers.isEmpty()) {
+      return Map.of();
+    }
+    Map<String, String> copy = new LinkedHashMap<>();
+    headers.forEach((name, value) -> {
+      requireName("header name", name);
+      copy.put(name, Objects.requireNonNull(value, () -> "header '" + name + "' value"));
+    });
+    return Collections.unmodifiableMap(copy);
   }
 
   private static void requireName(String what, String value) {

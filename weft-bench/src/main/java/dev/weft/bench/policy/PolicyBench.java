@@ -2,6 +2,7 @@ package dev.weft.bench.policy;
 
 import dev.failsafe.Failsafe;
 import dev.failsafe.FailsafeExecutor;
+import dev.weft.observe.Listener;
 import dev.weft.policy.Backoff;
 import dev.weft.policy.CircuitBreaker;
 import dev.weft.policy.Policy;
@@ -50,6 +51,7 @@ public class PolicyBench {
   @State(Scope.Benchmark)
   public static class Stacks {
     final Policy<Object> weft;
+    final Policy<Object> weftListener;
     final Retryable r4j;
     final FailsafeExecutor<Object> failsafe;
     final ExecutorService r4jExecutor;
@@ -60,6 +62,20 @@ public class PolicyBench {
           Policy.of(
               Retry.builder().maxAttempts(3).backoff(Backoff.fixed(Duration.ZERO)).build(),
               CircuitBreaker.builder().failureRate(0.5).window(100).build(),
+              Timeout.of(Duration.ofSeconds(1)));
+
+      // the same stack with the listener weft-spring-boot-starter installs (MicrometerListener)
+      Listener meters =
+          new dev.weft.micrometer.MicrometerListener(
+              new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+      weftListener =
+          Policy.of(
+              Retry.builder()
+                  .maxAttempts(3)
+                  .backoff(Backoff.fixed(Duration.ZERO))
+                  .listener(meters)
+                  .build(),
+              CircuitBreaker.builder().failureRate(0.5).window(100).listener(meters).build(),
               Timeout.of(Duration.ofSeconds(1)));
 
       r4jExecutor = Executors.newVirtualThreadPerTaskExecutor();
@@ -143,6 +159,12 @@ public class PolicyBench {
     return s.weft.call(w.succeeding);
   }
 
+  /** {@link #a_weft} with the starter's listener recording events into Micrometer meters. */
+  @Benchmark
+  public Object a_weft_listener(Stacks s, Work w) {
+    return s.weftListener.call(w.succeeding);
+  }
+
   @Benchmark
   public Object a_resilience4j(Stacks s, Work w) throws Exception {
     return s.r4j.call(w.succeeding);
@@ -156,6 +178,12 @@ public class PolicyBench {
   @Benchmark
   public Object b_weft(Stacks s, Work w) {
     return s.weft.call(w.next());
+  }
+
+  /** {@link #b_weft} with the starter's listener recording events into Micrometer meters. */
+  @Benchmark
+  public Object b_weft_listener(Stacks s, Work w) {
+    return s.weftListener.call(w.next());
   }
 
   @Benchmark

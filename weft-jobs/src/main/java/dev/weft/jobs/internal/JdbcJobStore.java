@@ -64,14 +64,14 @@ abstract class JdbcJobStore implements JobStore {
   static final String COLUMNS =
       "id, queue, kind, payload, priority, state, run_at, attempt, max_attempts, unique_key,"
           + " parents, tags, progress, errors, reason, lease_token, lease_expires_at, worker_id,"
-          + " created_at, finished_at, rate_key";
+          + " created_at, finished_at, rate_key, headers";
   static final String INSERT =
       "insert into weft_jobs (queue, kind, payload, priority, state, run_at, attempt,"
           + " max_attempts, unique_key, parents, has_parents, tags, errors, reason, created_at,"
-          + " finished_at, rate_key) values (?,?,?,?,?,?,0,?,?,?,?,?,'[]',?,?,?,?)";
+          + " finished_at, rate_key, headers) values (?,?,?,?,?,?,0,?,?,?,?,?,'[]',?,?,?,?,?)";
 
   /** The number of parameters {@link #INSERT} binds per row. */
-  static final int INSERT_PARAMS = 15;
+  static final int INSERT_PARAMS = 16;
 
   static final String ON_CONFLICT =
       " on conflict (queue, unique_key) where unique_key is not null do nothing";
@@ -320,6 +320,7 @@ abstract class JdbcJobStore implements JobStore {
       ps.setNull(o + 14, Types.BIGINT);
     }
     ps.setString(o + 15, j.rateKey());
+    ps.setString(o + 16, j.headers().isEmpty() ? null : Json.headers(j.headers()));
   }
 
   // ---- claim, renew, finish ---------------------------------------------------------------

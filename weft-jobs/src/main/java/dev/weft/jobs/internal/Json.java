@@ -53,6 +53,14 @@ public final class Json {
     return json == null ? List.of() : read(json, new TypeReference<List<String>>() {});
   }
 
+  static String headers(Map<String, String> headers) {
+    return write(headers);
+  }
+
+  static Map<String, String> readHeaders(@Nullable String json) {
+    return json == null ? Map.of() : read(json, new TypeReference<Map<String, String>>() {});
+  }
+
   static String errors(List<JobError> errors) {
     List<Map<String, Object>> out = new ArrayList<>(errors.size());
     for (JobError e : errors) {

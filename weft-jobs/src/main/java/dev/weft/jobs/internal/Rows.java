@@ -72,6 +72,7 @@ final class Rows {
         r.getString("worker_id"),
         Instant.ofEpochMilli(r.getLong("created_at")),
         finishedAt,
-        r.getString("rate_key"));
+        r.getString("rate_key"),
+        Json.readHeaders(r.getString("headers")));
   }
 }

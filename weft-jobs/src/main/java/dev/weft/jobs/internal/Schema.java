@@ -13,6 +13,14 @@ final class Schema {
   private Schema() {}
 
   /**
+   * The schema of version 3: a job's headers (metadata beside its payload, such as a W3C trace
+   * context), a JSON object or null for none.
+   */
+  static List<String> v3() {
+    return List.of("alter table weft_jobs add column headers text");
+  }
+
+  /**
    * The schema of version 2, in the SQL both databases accept: a per-key rate limit (the job's
    * {@code rate_key}, the queue's {@code key_per_second} and {@code key_burst}, and one token
    * bucket per queue and key).

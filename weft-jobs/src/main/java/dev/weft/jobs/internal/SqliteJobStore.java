@@ -67,7 +67,7 @@ final class SqliteJobStore extends JdbcJobStore {
 
   @Override
   List<List<String>> migrations() {
-    return List.of(Schema.v1("integer primary key autoincrement"), Schema.v2());
+    return List.of(Schema.v1("integer primary key autoincrement"), Schema.v2(), Schema.v3());
   }
 
   @Override

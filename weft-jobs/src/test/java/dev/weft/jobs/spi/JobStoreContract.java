@@ -122,6 +122,43 @@ public abstract class JobStoreContract {
   }
 
   @Test
+  void headersAreStoredWithTheJobAndReadBackByClaimAndLookup() {
+    Map<String, String> headers =
+        Map.of(
+            "traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+            "tenant", "acme \"quoted\" ünïcode");
+    List<Enqueued> ids =
+        store.enqueue(List.of(job("with").withHeaders(headers), job("without")), T0);
+    assertThat(store.job(ids.get(0).id()).orElseThrow().headers()).isEqualTo(headers);
+    assertThat(store.job(ids.get(1).id()).orElseThrow().headers()).isEmpty();
+    List<Job> claimed = store.claim("q", "w1", 10, LEASE, at(1));
+    assertThat(claimed)
+        .extracting(Job::kind, Job::headers)
+        .containsExactlyInAnyOrder(
+            org.assertj.core.groups.Tuple.tuple("with", headers),
+            org.assertj.core.groups.Tuple.tuple("without", Map.of()));
+  }
+
+  @Test
+  void aVersionTwoDatabaseIsUpgradedToHeadersWithItsJobsKept() throws Exception {
+    long old = store.enqueue(List.of(job("old")), T0).getFirst().id();
+    try (Connection c = connect();
+        java.sql.Statement s = c.createStatement()) {
+      s.execute("delete from weft_schema where version = 3");
+      s.execute("alter table weft_jobs drop column headers");
+    }
+    try (JobStore upgraded = sameDatabase()) {
+      upgraded.migrate();
+      upgraded.enqueue(List.of(job("new").withHeader("h", "v")), T0);
+      assertThat(upgraded.claim("q", "w", 10, LEASE, T0))
+          .extracting(Job::id, Job::headers)
+          .hasSize(2)
+          .contains(org.assertj.core.groups.Tuple.tuple(old, Map.of()))
+          .anySatisfy(t -> assertThat(t.toList().get(1)).isEqualTo(Map.of("h", "v")));
+    }
+  }
+
+  @Test
   void aClaimTakesAtMostMaxAndOnlyItsQueue() {
     store.enqueue(IntStream.range(0, 5).mapToObj(i -> job("k")).toList(), T0);
     store.enqueue(List.of(NewJob.ofJson("other", "k", "{}")), T0);
@@ -549,7 +586,8 @@ public abstract class JobStoreContract {
     try (Connection c = connect();
         java.sql.Statement s = c.createStatement()) {
       // back to the schema of version 1
-      s.execute("delete from weft_schema where version = 2");
+      s.execute("delete from weft_schema where version >= 2");
+      s.execute("alter table weft_jobs drop column headers");
       s.execute("drop table weft_rate_keys");
       s.execute("alter table weft_jobs drop column rate_key");
       s.execute("alter table weft_queues drop column key_per_second");
