@@ -76,6 +76,7 @@ final class DemoCommand implements Callable<Integer> {
             Duration.ofSeconds(2),
             Duration.ofSeconds(2),
             20,
+            10,
             Duration.ofSeconds(30),
             false);
     try (FlakyServer server = new FlakyServer(time, 8, 4, Duration.ofMillis(40));

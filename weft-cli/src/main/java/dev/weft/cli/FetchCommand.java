@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
@@ -89,6 +90,12 @@ final class FetchCommand implements Callable<Integer> {
       description = "A host's breaker opens when half of its last N requests failed (20).")
   int breakerWindow = 20;
 
+  @Option(
+      names = "--breaker-min-calls",
+      paramLabel = "N",
+      description = "Judge a host only after N requests (half the window).")
+  @Nullable Integer breakerMinCalls;
+
   @Option(names = "--breaker-open", paramLabel = "DURATION", description = "Open for (30s).")
   String breakerOpen = "30s";
 
@@ -148,6 +155,7 @@ final class FetchCommand implements Callable<Integer> {
         positive("--connect-timeout", connectTimeout),
         Durations.parse("--max-retry-after", maxRetryAfter),
         breakerWindow,
+        breakerMinCalls != null ? breakerMinCalls : Math.max(1, breakerWindow / 2),
         Durations.parse("--breaker-open", breakerOpen),
         http1);
   }
@@ -224,6 +232,7 @@ final class FetchCommand implements Callable<Integer> {
         }
         hook.close();
       }
+      summary(stats);
       String failure = fetcher.sinkFailure() != null ? fetcher.sinkFailure() : stateFailure;
       if (failure != null) {
         err.println("weft: " + failure);
@@ -233,6 +242,18 @@ final class FetchCommand implements Callable<Integer> {
         return Main.ERROR;
       }
       return (int) Math.min(stats.failed.get(), 101);
+    }
+  }
+
+  /** Prints, on stderr, what the breakers did, when they did anything. */
+  private void summary(Fetcher.Stats stats) {
+    if (stats.breakerTrips.get() > 0) {
+      err.printf(
+          Locale.ROOT,
+          "weft: circuit breakers opened %d time(s); %d URL(s) refused, %d wait(s) for a probe%n",
+          stats.breakerTrips.get(),
+          stats.breakerRejected.get(),
+          stats.breakerWaits.get());
     }
   }
 

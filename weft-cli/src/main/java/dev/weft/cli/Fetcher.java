@@ -35,12 +35,15 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongPredicate;
 import org.jspecify.annotations.Nullable;
@@ -76,6 +79,7 @@ final class Fetcher {
       Duration connectTimeout,
       Duration maxRetryAfter,
       int breakerWindow,
+      int breakerMinCalls,
       Duration breakerOpen,
       boolean http1) {
     Settings {
@@ -90,6 +94,13 @@ final class Fetcher {
       }
       if (breakerWindow < 2 || breakerWindow > 100_000) {
         throw new BadInput("--breaker-window must be in [2, 100000], was " + breakerWindow);
+      }
+      if (breakerMinCalls < 1 || breakerMinCalls > breakerWindow) {
+        throw new BadInput(
+            "--breaker-min-calls must be in [1, --breaker-window "
+                + breakerWindow
+                + "], was "
+                + breakerMinCalls);
       }
       if (breakerOpen.isNegative() || breakerOpen.isZero()) {
         throw new BadInput("--breaker-open must be > 0, was " + Durations.human(breakerOpen));
@@ -116,6 +127,7 @@ final class Fetcher {
     final AtomicLong bytes = new AtomicLong();
     final Latencies latencies = new Latencies();
     final AtomicLong breakerTrips = new AtomicLong();
+    final AtomicLong breakerWaits = new AtomicLong();
     Duration took = Duration.ZERO;
   }
 
@@ -129,6 +141,8 @@ final class Fetcher {
   private final CircuitBreakerRegistry breakers;
   private final Retry<HttpResponse<byte[]>> retry;
   private final Stats stats = new Stats();
+  private final Set<String> downHosts = ConcurrentHashMap.newKeySet(); // a probe failed
+  private final Map<String, AtomicInteger> waiters = new ConcurrentHashMap<>(); // retries waiting
   private volatile @Nullable Scope requests; // the run's scope, while it is open
   private volatile boolean stopping;
   private volatile boolean interrupted;
@@ -150,16 +164,15 @@ final class Fetcher {
     Rate hr = settings.perHostRate();
     this.perHostRate =
         hr == null ? null : KeyedRateLimiter.of(host -> limiter("weft-fetch-host-rate", hr));
-    this.breakers = breakers(settings, time, stats.breakerTrips);
+    this.breakers = breakers(settings, time, stats.breakerTrips, downHosts);
     this.retry =
         Retry.<HttpResponse<byte[]>>builder()
             .name("weft-fetch")
             .maxAttempts(settings.tries())
             .backoff(settings.backoff())
-            .retryIf(e -> !stopping && ioFailure(e) != null)
-            .abortOn(CircuitOpenException.class)
+            .retryIf(e -> !stopping && (ioFailure(e) != null || waitable(e)))
             .retryIfResult(res -> !stopping && retryable(res.statusCode()))
-            .retryHint(settings.maxRetryAfter(), (res, failure) -> hint(res))
+            .retryHint(settings.maxRetryAfter(), this::hint)
             .timeSource(time)
             .build();
   }
@@ -171,7 +184,10 @@ final class Fetcher {
   /**
    * {@return the server's {@code Retry-After}, or null (no header, or 0) for the backoff's delay}
    */
-  private @Nullable Duration hint(@Nullable HttpResponse<byte[]> res) {
+  private @Nullable Duration hint(@Nullable HttpResponse<byte[]> res, @Nullable Throwable failure) {
+    if (failure instanceof CircuitOpenException open) {
+      return open.retryAfter().filter(d -> !d.isZero()).orElse(null); // until it half-opens
+    }
     if (res == null) {
       return null;
     }
@@ -185,26 +201,41 @@ final class Fetcher {
   }
 
   /**
+   * {@return whether a refusal of the host's breaker may be retried: not once the host is judged
+   * down (its probe failed since it last closed), nor when the breaker was opened by hand}
+   */
+  private boolean waitable(Throwable e) {
+    return e instanceof CircuitOpenException open
+        && open.state() != CircuitBreaker.State.FORCED_OPEN
+        && !downHosts.contains(open.breakerName());
+  }
+
+  /**
    * {@return one breaker per host: it opens when at least half of the host's last {@code
-   * breakerWindow} requests (and at least {@code breakerWindow / 2} of them) failed (connect
-   * errors, timeouts, 5xx), stays open for {@code breakerOpen}, then lets one probe through}; each
-   * opening from closed counts in {@code trips}
+   * breakerWindow} requests (and at least {@code breakerMinCalls} of them) failed (connect errors,
+   * timeouts, 5xx), stays open for {@code breakerOpen}, then lets one probe through}; each opening
+   * from closed counts in {@code trips}; a host whose probe failed is in {@code down} until its
+   * breaker closes again
    */
   private static CircuitBreakerRegistry breakers(
-      Settings settings, TimeSource time, AtomicLong trips) {
+      Settings settings, TimeSource time, AtomicLong trips, Set<String> down) {
     Listener countTrips =
         event -> {
-          if (event instanceof PolicyEvent.BreakerStateChanged(var _, var from, var to)
-              && from == CircuitBreaker.State.CLOSED
-              && to == CircuitBreaker.State.OPEN) {
-            trips.incrementAndGet();
+          if (event instanceof PolicyEvent.BreakerStateChanged(var host, var from, var to)) {
+            if (from == CircuitBreaker.State.CLOSED && to == CircuitBreaker.State.OPEN) {
+              trips.incrementAndGet();
+            } else if (from == CircuitBreaker.State.HALF_OPEN && to == CircuitBreaker.State.OPEN) {
+              down.add(host);
+            } else if (to == CircuitBreaker.State.CLOSED) {
+              down.remove(host);
+            }
           }
         };
     return CircuitBreakerRegistry.builder(host ->
             CircuitBreaker.builder()
                 .name(host)
                 .window(settings.breakerWindow())
-                .minimumCalls(Math.max(1, settings.breakerWindow() / 2))
+                .minimumCalls(settings.breakerMinCalls())
                 .failureRate(0.5)
                 .openFor(settings.breakerOpen())
                 .halfOpenTrials(1)
@@ -359,7 +390,7 @@ final class Fetcher {
         HttpResponse<byte[]> res =
             retry.call(() -> {
               tried.count++;
-              HttpResponse<byte[]> r = breaker.call(() -> send(host, request));
+              HttpResponse<byte[]> r = throughBreaker(host, breaker, request, tried.count);
               tried.status = r.statusCode();
               tried.bytes = r.body().length;
               return r;
@@ -376,7 +407,12 @@ final class Fetcher {
         stats.breakerRejected.incrementAndGet();
         error = "circuit open for " + host + " after repeated failures";
       } catch (RetriesExhaustedException e) {
-        error = describe(io(e.getCause(), e));
+        if (e.getCause() instanceof CircuitOpenException) {
+          stats.breakerRejected.incrementAndGet();
+          error = "circuit open for " + host + " after repeated failures";
+        } else {
+          error = describe(io(e.getCause(), e));
+        }
       } catch (TaskFailedException e) {
         error = describe(io(e, e)); // an I/O failure not retried: the run is stopping
       }
@@ -402,6 +438,48 @@ final class Fetcher {
     }
     return io;
   }
+
+  /**
+   * One attempt through the host's breaker. A URL's first attempt that meets an open breaker is
+   * refused at once (a host that is down costs its URLs nothing), and it leaves the probe of a
+   * half-open breaker to a retry that waits for it. A retry that meets an open breaker waits until
+   * it half-opens, or until the probe in flight ends, and then makes its request: the wait is part
+   * of this one attempt. A retry stops waiting and is refused when the host is judged down (its
+   * probe failed), when the breaker was opened by hand, or after waiting through two open periods.
+   */
+  private HttpResponse<byte[]> throughBreaker(
+      String host, CircuitBreaker breaker, HttpRequest request, int attempt)
+      throws InterruptedException {
+    AtomicInteger waiting = waiters.computeIfAbsent(host, h -> new AtomicInteger());
+    if (attempt == 1) {
+      while (waiting.get() > 0 && breaker.state() == CircuitBreaker.State.HALF_OPEN) {
+        time.sleep(PROBE_POLL); // a retry probes the host: its outcome decides for this URL too
+      }
+      return breaker.call(() -> send(host, request));
+    }
+    waiting.incrementAndGet();
+    try {
+      int openPeriods = 0;
+      while (true) {
+        try {
+          return breaker.call(() -> send(host, request));
+        } catch (CircuitOpenException e) {
+          boolean open = e.state() == CircuitBreaker.State.OPEN;
+          if (!waitable(e) || (open && ++openPeriods > 2)) {
+            throw e;
+          }
+          Duration wait = open ? e.retryAfter().orElse(PROBE_POLL) : PROBE_POLL;
+          stats.breakerWaits.incrementAndGet();
+          time.sleep(wait.isZero() ? PROBE_POLL : wait);
+        }
+      }
+    } finally {
+      waiting.decrementAndGet();
+    }
+  }
+
+  /** How often a retry waiting on a half-open breaker looks whether its probe ended. */
+  private static final Duration PROBE_POLL = Duration.ofMillis(20);
 
   /** One attempt, run under the host's breaker. */
   private HttpResponse<byte[]> send(String host, HttpRequest request)
