@@ -99,14 +99,59 @@ final class FetchCommand implements Callable<Integer> {
   @Option(names = "--breaker-open", paramLabel = "DURATION", description = "Open for (30s).")
   String breakerOpen = "30s";
 
+  @Option(
+      names = "--max-errors-per-host",
+      paramLabel = "N",
+      description = "Skip a host's remaining URLs after N failed requests.")
+  @Nullable Integer maxErrorsPerHost;
+
+  @Option(
+      names = "--min-speed",
+      paramLabel = "BYTES",
+      description = "Fail a transfer slower than BYTES/s (k, M: x1024)...")
+  @Nullable String minSpeed;
+
+  @Option(
+      names = "--min-speed-time",
+      paramLabel = "DURATION",
+      description = "...for this long (30s).")
+  @Nullable String minSpeedTime;
+
+  @Option(
+      names = "--max-time",
+      paramLabel = "DURATION",
+      description = "Per URL, its retries and waits included.")
+  @Nullable String maxTime;
+
+  @Option(
+      names = "--deadline",
+      paramLabel = "DURATION",
+      description = "For the whole run; URLs not started are left to --resume.")
+  @Nullable String deadline;
+
+  @Option(
+      names = "--delay-random",
+      paramLabel = "FROM..TO",
+      description = "A random wait before each request (500ms..2s).")
+  @Nullable String delayRandom;
+
+  @Option(
+      names = "--max-redirects",
+      paramLabel = "N",
+      description = "Redirects followed per request (5).")
+  int maxRedirects = 5;
+
   @Option(names = "--http1", description = "Use HTTP/1.1 only.")
   boolean http1;
 
   @Option(
       names = {"-o", "--output"},
       paramLabel = "FILE",
-      description = "JSON lines (stdout).")
+      description = "Results (stdout).")
   @Nullable Path output;
+
+  @Option(names = "--format", paramLabel = "jsonl|csv", description = "Of the results (jsonl).")
+  String format = "jsonl";
 
   @Option(names = "--bodies", paramLabel = "DIR", description = "Save bodies as DIR/<n>.body.")
   @Nullable Path bodies;
@@ -157,7 +202,74 @@ final class FetchCommand implements Callable<Integer> {
         breakerWindow,
         breakerMinCalls != null ? breakerMinCalls : Math.max(1, breakerWindow / 2),
         Durations.parse("--breaker-open", breakerOpen),
-        http1);
+        http1,
+        limits());
+  }
+
+  private Fetcher.Limits limits() {
+    FetchExchange.Stall stall = null;
+    if (minSpeed != null) {
+      Duration over =
+          minSpeedTime == null
+              ? Duration.ofSeconds(30)
+              : positive("--min-speed-time", minSpeedTime);
+      stall = new FetchExchange.Stall(bytes("--min-speed", minSpeed), over);
+    } else if (minSpeedTime != null) {
+      throw new BadInput("--min-speed-time '" + minSpeedTime + "' needs --min-speed");
+    }
+    Duration from = null;
+    Duration to = null;
+    if (delayRandom != null) {
+      int dots = delayRandom.indexOf("..");
+      if (dots < 0) {
+        throw new BadInput(
+            "--delay-random must be FROM..TO like 500ms..2s, was '" + delayRandom + "'");
+      }
+      from = Durations.parse("--delay-random", delayRandom.substring(0, dots));
+      to = Durations.parse("--delay-random", delayRandom.substring(dots + 2));
+      if (from.compareTo(to) > 0) {
+        throw new BadInput("--delay-random must have FROM <= TO, was '" + delayRandom + "'");
+      }
+    }
+    return new Fetcher.Limits(
+        maxErrorsPerHost,
+        stall,
+        maxTime == null ? null : positive("--max-time", maxTime),
+        deadline == null ? null : positive("--deadline", deadline),
+        from,
+        to,
+        maxRedirects);
+  }
+
+  /** {@return {@code value}, a positive number of bytes with an optional k or M (x1024)} */
+  private static long bytes(String flag, String value) {
+    String v = value.trim();
+    long unit = 1;
+    if (v.endsWith("k") || v.endsWith("K")) {
+      unit = 1024;
+      v = v.substring(0, v.length() - 1);
+    } else if (v.endsWith("M")) {
+      unit = 1024 * 1024;
+      v = v.substring(0, v.length() - 1);
+    }
+    try {
+      long n = Long.parseLong(v);
+      if (n > 0 && n <= Long.MAX_VALUE / unit) {
+        return n * unit;
+      }
+    } catch (NumberFormatException e) {
+      // the message below
+    }
+    throw new BadInput(
+        flag + " must be a positive number of bytes like 1000, 64k or 1M, was '" + value + "'");
+  }
+
+  private Fetcher.Format format() {
+    return switch (format) {
+      case "jsonl", "json" -> Fetcher.Format.JSONL;
+      case "csv" -> Fetcher.Format.CSV;
+      default -> throw new BadInput("--format must be jsonl or csv, was '" + format + "'");
+    };
   }
 
   private static Duration positive(String flag, String value) {
@@ -171,6 +283,7 @@ final class FetchCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     Fetcher.Settings settings = settings();
+    Fetcher.Format form = format();
     if (resume && resumeFailed) {
       throw new BadInput("--resume and --resume-failed exclude each other; pick one");
     }
@@ -184,8 +297,12 @@ final class FetchCommand implements Callable<Integer> {
         Closer closer = new Closer()) {
       boolean resuming = resume || resumeFailed;
       Path o = output;
+      boolean fresh = o == null || !resuming || !Files.exists(o) || Files.size(o) == 0;
       LineFile results =
           closer.add(o == null ? new LineFile(out) : new LineFile("--output", o, resuming));
+      if (form == Fetcher.Format.CSV && fresh) {
+        results.println(Csv.header(Fetcher.COLUMNS));
+      }
       Path dir = bodies;
       if (dir != null) {
         try {
@@ -212,7 +329,8 @@ final class FetchCommand implements Callable<Integer> {
       OptionalLong total = bar || eta ? input.countTotal() : OptionalLong.empty();
       Progress progress = bar || eta ? RunCommand.progress(total, time) : null;
       Fetcher fetcher =
-          new Fetcher(settings, new Fetcher.Sinks(results, dir, dead, progress, runState), time);
+          new Fetcher(
+              settings, new Fetcher.Sinks(results, form, dir, dead, progress, runState), time);
       InterruptHook hook = InterruptHook.install(fetcher::interrupt);
       Fetcher.Stats stats;
       String stateFailure = null;
@@ -241,12 +359,26 @@ final class FetchCommand implements Callable<Integer> {
       if (fetcher.interrupted()) {
         return Main.ERROR;
       }
-      return (int) Math.min(stats.failed.get(), 101);
+      return (int) Math.min(stats.failed.get() + stats.notStarted.get(), 101);
     }
   }
 
   /** Prints, on stderr, what the breakers did, when they did anything. */
   private void summary(Fetcher.Stats stats) {
+    stats.skippedHosts.forEach((host, urls) ->
+        err.printf(
+            Locale.ROOT,
+            "weft: skipped %s after %d failed requests (--max-errors-per-host): %d URL(s)%n",
+            host,
+            maxErrorsPerHost,
+            urls.get()));
+    if (stats.notStarted.get() > 0) {
+      err.printf(
+          Locale.ROOT,
+          "weft: --deadline %s passed: %d URL(s) not started; --resume fetches them%n",
+          deadline,
+          stats.notStarted.get());
+    }
     if (stats.breakerTrips.get() > 0) {
       err.printf(
           Locale.ROOT,
