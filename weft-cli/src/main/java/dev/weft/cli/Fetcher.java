@@ -66,10 +66,10 @@ import org.jspecify.annotations.Nullable;
  * returns once they have. Every sink is thread-safe. Thread-safe for {@link #interrupt()}.
  *
  * <p>Retries and breakers: a URL's first attempt that meets an open breaker is refused; a retry
- * waits inside its attempt until the breaker half-opens, or until the probe in flight ends
- * ({@link #throughBreaker}). A host whose probe failed is in {@code downHosts} (kept by the
- * breakers' listener) until its breaker closes, and then nothing waits for it. Every wait, the
- * retry's delays included (the fork runs within the URL's deadline), ends with the URL's {@link
+ * waits inside its attempt until the breaker half-opens, or until the probe in flight ends ({@link
+ * #throughBreaker}). A host whose probe failed is in {@code downHosts} (kept by the breakers'
+ * listener) until its breaker closes, and then nothing waits for it. Every wait, the retry's delays
+ * included (the fork runs within the URL's deadline), ends with the URL's {@link
  * FetchExchange.Budget}: the earlier of {@code --max-time} and {@code --deadline}.
  */
 final class Fetcher {

@@ -138,7 +138,12 @@ class EveryFlagBadValueTest {
         new Row("profile", "-n", "x"),
         new Row("profile", "--target", "x"),
         new Row("profile", "--max-jobs", "0"),
-        new Row("profile", "--shell", "DIR/no-such-shell"));
+        new Row("profile", "--shell", "DIR/no-such-shell"),
+        new Row("profile", "--warmup", "-1"),
+        new Row("profile", "--prepare", "DIR/no-such-program"),
+        new Row("profile", "-P", "9N"),
+        new Row("profile", "--export-json", "DIR/file/out.json"),
+        new Row("profile", "--export-markdown", "DIR"));
   }
 
   @BeforeEach
@@ -206,7 +211,12 @@ class EveryFlagBadValueTest {
           a.addAll(List.of("--db", NO_DB, "--exit-when-idle"));
         }
       }
-      case "profile" -> a.addAll(List.of("-n", "1").subList(row.flag().equals("-n") ? 2 : 0, 2));
+      case "profile" -> {
+        if (row.flag().equals("-P")) {
+          a.addAll(List.of("1", "3")); // -P takes NAME MIN MAX: the row's value is the NAME
+        }
+        a.addAll(List.of("-n", "1").subList(row.flag().equals("-n") ? 2 : 0, 2));
+      }
       default -> {}
     }
     if (row.command().equals("profile")) {
