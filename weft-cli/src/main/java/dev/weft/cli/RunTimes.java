@@ -15,7 +15,7 @@ import java.util.List;
 record RunTimes(List<Duration> times) {
 
   /** The modified z-score beyond which a run is an outlier. */
-  static final double OUTLIER_Z = 3.5;
+  static final double OUTLIER_Z = 10;
 
   RunTimes {
     if (times.isEmpty()) {
