@@ -214,7 +214,9 @@ final class Fetcher {
   private volatile Deadline runDeadline = Deadline.never();
   private final Stats stats = new Stats();
   private final Set<String> downHosts = ConcurrentHashMap.newKeySet(); // a probe failed
-  private final Map<String, AtomicInteger> waiters = new ConcurrentHashMap<>(); // retries waiting
+  private final Set<String> unreachable = ConcurrentHashMap.newKeySet(); // last try: no connection
+  // per host: its URLs that had a request fail and have not ended, the probes it prefers
+  private final Map<String, AtomicInteger> retrying = new ConcurrentHashMap<>();
   private volatile @Nullable Scope requests; // the run's scope, while it is open
   private volatile boolean stopping;
   private volatile boolean interrupted;
@@ -299,12 +301,14 @@ final class Fetcher {
 
   /**
    * {@return whether a refusal of the host's breaker may be retried: not once the host is judged
-   * down (its probe failed since it last closed), nor when the breaker was opened by hand}
+   * down (its probe failed since it last closed, or its last request could not even connect), nor
+   * when the breaker was opened by hand}
    */
   private boolean waitable(Throwable e) {
     return e instanceof CircuitOpenException open
         && open.state() != CircuitBreaker.State.FORCED_OPEN
-        && !downHosts.contains(open.breakerName());
+        && !downHosts.contains(open.breakerName())
+        && !unreachable.contains(open.breakerName());
   }
 
   /**
@@ -467,6 +471,7 @@ final class Fetcher {
   /** What the attempts of one request saw, kept by the work the retry calls. */
   private static final class Attempts {
     int count;
+    boolean failedRequest; // counted in the host's retrying
     int status;
     long bytes;
   }
@@ -477,10 +482,12 @@ final class Fetcher {
     String error = null;
     String url = line.trim();
     String saved = null;
+    String hostKey = null;
     try {
       FetchRequest req = FetchRequest.parse(line, seq);
       url = req.uri().toString();
       String host = req.hostKey();
+      hostKey = host;
       FetchExchange.Budget budget = budget(req);
       BodyFolder.Validators known =
           folder != null && req.method().equals("GET") ? folder.validators(seq, url) : null;
@@ -500,7 +507,7 @@ final class Fetcher {
                     r.call(() -> {
                       tried.count++;
                       HttpResponse<byte[]> got =
-                          throughBreaker(host, breaker, request, tried.count, timeout, budget);
+                          throughBreaker(host, breaker, request, tried, timeout, budget);
                       tried.status = got.statusCode();
                       tried.bytes = got.body().length;
                       return got;
@@ -539,6 +546,9 @@ final class Fetcher {
     Duration took = time.since(t0);
     int status = tried.status;
     boolean ok = error == null && status > 0 && status < 400;
+    if (tried.failedRequest && hostKey != null) {
+      retrying.computeIfAbsent(hostKey, h -> new AtomicInteger()).decrementAndGet();
+    }
     record(seq, url, ok, status, tried.bytes, took, tried.count, error, ok ? saved : null);
   }
 
@@ -632,50 +642,64 @@ final class Fetcher {
 
   /**
    * One attempt through the host's breaker. A URL's first attempt that meets an open breaker is
-   * refused at once (a host that is down costs its URLs nothing), and it leaves the probe of a
-   * half-open breaker to a retry that waits for it. A retry that meets an open breaker waits until
+   * refused at once (a host that is down costs its URLs nothing). A retry that meets it waits until
    * it half-opens, or until the probe in flight ends, and then makes its request: the wait is part
-   * of this one attempt. A retry stops waiting and is refused when the host is judged down (its
-   * probe failed), when the breaker was opened by hand, or after waiting through two open periods.
+   * of this one attempt. The probe of a half-open breaker is left to a URL whose own request failed
+   * while one is running: its retry is what the breaker decides on. A retry stops waiting and is
+   * refused when the host is judged down ({@link #waitable}), or after two open periods; no wait
+   * passes the URL's budget.
    */
   private HttpResponse<byte[]> throughBreaker(
       String host,
       CircuitBreaker breaker,
       HttpRequest request,
-      int attempt,
+      Attempts tried,
       Duration timeout,
       FetchExchange.Budget budget)
       throws InterruptedException {
     skipIfFailing(host);
-    AtomicInteger waiting = waiters.computeIfAbsent(host, h -> new AtomicInteger());
-    if (attempt == 1) {
-      while (waiting.get() > 0
+    AtomicInteger probers = retrying.computeIfAbsent(host, h -> new AtomicInteger());
+    int openPeriods = 0;
+    while (true) {
+      while (!tried.failedRequest
+          && probers.get() > 0
           && breaker.state() == CircuitBreaker.State.HALF_OPEN
           && !budget.excludes(PROBE_POLL)) {
+        stats.breakerWaits.incrementAndGet();
         time.sleep(PROBE_POLL); // a retry probes the host: its outcome decides for this URL too
       }
-      return breaker.call(() -> send(host, request, timeout, budget));
-    }
-    waiting.incrementAndGet();
-    try {
-      int openPeriods = 0;
-      while (true) {
-        try {
-          return breaker.call(() -> send(host, request, timeout, budget));
-        } catch (CircuitOpenException e) {
-          boolean open = e.state() == CircuitBreaker.State.OPEN;
-          Duration wait = open ? e.retryAfter().orElse(PROBE_POLL) : PROBE_POLL;
-          wait = wait.isZero() ? PROBE_POLL : wait;
-          if (!waitable(e) || (open && ++openPeriods > 2) || budget.excludes(wait)) {
-            throw e;
-          }
-          stats.breakerWaits.incrementAndGet();
-          time.sleep(wait);
-          skipIfFailing(host);
+      try {
+        HttpResponse<byte[]> res = breaker.call(() -> send(host, request, timeout, budget));
+        if (retryable(res.statusCode())) {
+          failedRequest(tried, probers);
         }
+        return res;
+      } catch (TaskFailedException e) {
+        if (ioFailure(e) != null) {
+          failedRequest(tried, probers);
+        }
+        throw e;
+      } catch (CircuitOpenException e) {
+        boolean open = e.state() == CircuitBreaker.State.OPEN;
+        Duration wait = open ? e.retryAfter().orElse(PROBE_POLL) : PROBE_POLL;
+        wait = wait.isZero() ? PROBE_POLL : wait;
+        if (tried.count == 1
+            || !waitable(e)
+            || (open && ++openPeriods > 2)
+            || budget.excludes(wait)) {
+          throw e;
+        }
+        stats.breakerWaits.incrementAndGet();
+        time.sleep(wait);
+        skipIfFailing(host);
       }
-    } finally {
-      waiting.decrementAndGet();
+    }
+  }
+
+  private static void failedRequest(Attempts tried, AtomicInteger probers) {
+    if (!tried.failedRequest) {
+      tried.failedRequest = true;
+      probers.incrementAndGet();
     }
   }
 
@@ -732,11 +756,15 @@ final class Fetcher {
         throw budget.passed();
       }
       HttpResponse<byte[]> res = exchange.send(request, timeout, budget);
+      unreachable.remove(host);
       if (res.statusCode() >= 500) {
         countError(host);
       }
       return res;
     } catch (IOException e) {
+      if (e instanceof ConnectException || e instanceof HttpConnectTimeoutException) {
+        unreachable.add(host); // nothing answers there: its retries do not wait for a probe
+      }
       if (!(e instanceof FetchExchange.OutOfTime)) {
         countError(host);
       }

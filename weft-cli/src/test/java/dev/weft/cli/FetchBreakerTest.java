@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -85,6 +87,33 @@ class FetchBreakerTest {
         assertThat(c.err()).contains("circuit breakers opened 1 time(s)");
       }
     }
+  }
+
+  @Test
+  void aHostNobodyListensOnIsRefusedWithoutWaitingForAProbe() throws IOException {
+    int deadPort;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      deadPort = s.getLocalPort(); // closed again: connections to it are refused
+    }
+    int urls = 200;
+    Cli c =
+        Cli.run(
+            input("http://127.0.0.1:" + deadPort + "/", urls),
+            "fetch",
+            "--no-state",
+            "--retries",
+            "3",
+            "--backoff",
+            "fixed:5ms"); // and the default --breaker-open 30s: a wait would hold every slot
+    assertThat(c.exit).isEqualTo(101);
+    List<JsonNode> lines = results(c);
+    assertThat(lines).hasSize(urls);
+    long refused =
+        lines.stream().filter(n -> n.get("error").asText().startsWith("circuit open")).count();
+    assertThat(refused).isGreaterThanOrEqualTo(urls - 64);
+    assertThat(c.err())
+        .contains("circuit breakers opened 1 time(s)")
+        .contains(" 0 wait(s) for a probe");
   }
 
   @Test
