@@ -4,13 +4,9 @@ import dev.weft.flow.KeyedLimiter;
 import dev.weft.flow.KeyedRateLimiter;
 import dev.weft.flow.Permit;
 import dev.weft.flow.RateLimiter;
-import dev.weft.observe.Listener;
 import dev.weft.observe.Progress;
 import dev.weft.policy.Backoff;
-import dev.weft.policy.CircuitBreaker;
-import dev.weft.policy.CircuitBreakerRegistry;
 import dev.weft.policy.CircuitOpenException;
-import dev.weft.policy.PolicyEvent;
 import dev.weft.policy.RetriesExhaustedException;
 import dev.weft.policy.Retry;
 import dev.weft.task.CancelledException;
@@ -37,7 +33,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -66,9 +61,8 @@ import org.jspecify.annotations.Nullable;
  * returns once they have. Every sink is thread-safe. Thread-safe for {@link #interrupt()}.
  *
  * <p>Retries and breakers: a URL's first attempt that meets an open breaker is refused; a retry
- * waits inside its attempt until the breaker half-opens, or until the probe in flight ends ({@link
- * #throughBreaker}). A host whose probe failed is in {@code downHosts} (kept by the breakers'
- * listener) until its breaker closes, and then nothing waits for it. Every wait, the retry's delays
+ * waits inside its attempt until the breaker half-opens, or until the probe in flight ends, and a
+ * host judged down is waited for by nobody ({@link HostBreakers}). Every wait, the retry's delays
  * included (the fork runs within the URL's deadline), ends with the URL's {@link
  * FetchExchange.Budget}: the earlier of {@code --max-time} and {@code --deadline}.
  */
@@ -205,7 +199,7 @@ final class Fetcher {
   private final KeyedLimiter<String> perHost;
   private final @Nullable RateLimiter rate;
   private final @Nullable KeyedRateLimiter<String> perHostRate;
-  private final CircuitBreakerRegistry breakers;
+  private final HostBreakers breakers;
   private final Retry<HttpResponse<byte[]>> retry;
   private final Map<Integer, Retry<HttpResponse<byte[]>>> retries = new ConcurrentHashMap<>();
   private final FetchExchange exchange;
@@ -213,10 +207,6 @@ final class Fetcher {
   private final Map<String, AtomicInteger> hostErrors = new ConcurrentHashMap<>();
   private volatile Deadline runDeadline = Deadline.never();
   private final Stats stats = new Stats();
-  private final Set<String> downHosts = ConcurrentHashMap.newKeySet(); // a probe failed
-  private final Set<String> unreachable = ConcurrentHashMap.newKeySet(); // last try: no connection
-  // per host: its URLs that had a request fail and have not ended, the probes it prefers
-  private final Map<String, AtomicInteger> retrying = new ConcurrentHashMap<>();
   private volatile @Nullable Scope requests; // the run's scope, while it is open
   private volatile boolean stopping;
   private volatile boolean interrupted;
@@ -242,7 +232,7 @@ final class Fetcher {
     Rate hr = settings.perHostRate();
     this.perHostRate =
         hr == null ? null : KeyedRateLimiter.of(host -> limiter("weft-fetch-host-rate", hr));
-    this.breakers = breakers(settings, time, stats.breakerTrips, downHosts);
+    this.breakers = new HostBreakers(settings, time, stats.breakerTrips, stats.breakerWaits);
     this.retry = retry(settings.tries());
   }
 
@@ -251,7 +241,7 @@ final class Fetcher {
         .name("weft-fetch")
         .maxAttempts(tries)
         .backoff(settings.backoff())
-        .retryIf(e -> !stopping && (worthRetrying(ioFailure(e)) || waitable(e)))
+        .retryIf(e -> !stopping && (worthRetrying(ioFailure(e)) || breakers.waitable(e)))
         .retryIfResult(res -> !stopping && retryable(res.statusCode()))
         .retryHint(settings.maxRetryAfter(), this::hint)
         .timeSource(time)
@@ -276,7 +266,7 @@ final class Fetcher {
     return null;
   }
 
-  private static boolean retryable(int status) {
+  static boolean retryable(int status) {
     return status == 429 || status >= 500;
   }
 
@@ -295,58 +285,8 @@ final class Fetcher {
   }
 
   /** {@return the I/O failure an attempt threw through the breaker, or null if it is another} */
-  private static @Nullable IOException ioFailure(Throwable e) {
+  static @Nullable IOException ioFailure(Throwable e) {
     return e instanceof TaskFailedException && e.getCause() instanceof IOException io ? io : null;
-  }
-
-  /**
-   * {@return whether a refusal of the host's breaker may be retried: not once the host is judged
-   * down (its probe failed since it last closed, or its last request could not even connect), nor
-   * when the breaker was opened by hand}
-   */
-  private boolean waitable(Throwable e) {
-    return e instanceof CircuitOpenException open
-        && open.state() != CircuitBreaker.State.FORCED_OPEN
-        && !downHosts.contains(open.breakerName())
-        && !unreachable.contains(open.breakerName());
-  }
-
-  /**
-   * {@return one breaker per host: it opens when at least half of the host's last {@code
-   * breakerWindow} requests (and at least {@code breakerMinCalls} of them) failed (connect errors,
-   * timeouts, 5xx), stays open for {@code breakerOpen}, then lets one probe through}; each opening
-   * from closed counts in {@code trips}; a host whose probe failed is in {@code down} until its
-   * breaker closes again
-   */
-  private static CircuitBreakerRegistry breakers(
-      Settings settings, TimeSource time, AtomicLong trips, Set<String> down) {
-    Listener countTrips =
-        event -> {
-          if (event instanceof PolicyEvent.BreakerStateChanged(var host, var from, var to)) {
-            if (from == CircuitBreaker.State.CLOSED && to == CircuitBreaker.State.OPEN) {
-              trips.incrementAndGet();
-            } else if (from == CircuitBreaker.State.HALF_OPEN && to == CircuitBreaker.State.OPEN) {
-              down.add(host);
-            } else if (to == CircuitBreaker.State.CLOSED) {
-              down.remove(host);
-            }
-          }
-        };
-    return CircuitBreakerRegistry.builder(host ->
-            CircuitBreaker.builder()
-                .name(host)
-                .window(settings.breakerWindow())
-                .minimumCalls(settings.breakerMinCalls())
-                .failureRate(0.5)
-                .openFor(settings.breakerOpen())
-                .halfOpenTrials(1)
-                .recordOn(IOException.class)
-                .recordResult(r -> r instanceof HttpResponse<?> res && res.statusCode() >= 500)
-                .timeSource(time)
-                .listener(countTrips)
-                .build())
-        .timeSource(time)
-        .build();
   }
 
   private RateLimiter limiter(String name, Rate r) {
@@ -468,17 +408,9 @@ final class Fetcher {
     }
   }
 
-  /** What the attempts of one request saw, kept by the work the retry calls. */
-  private static final class Attempts {
-    int count;
-    boolean failedRequest; // counted in the host's retrying
-    int status;
-    long bytes;
-  }
-
   private void fetch(long seq, String line) {
     long t0 = time.read();
-    Attempts tried = new Attempts();
+    HostBreakers.Tries tried = new HostBreakers.Tries();
     String error = null;
     String url = line.trim();
     String saved = null;
@@ -498,7 +430,6 @@ final class Fetcher {
           tries == null || tries == settings.tries()
               ? retry
               : retries.computeIfAbsent(tries, this::retry);
-      CircuitBreaker breaker = breakers.get(host);
       try {
         HttpResponse<byte[]> res =
             within(
@@ -507,7 +438,12 @@ final class Fetcher {
                     r.call(() -> {
                       tried.count++;
                       HttpResponse<byte[]> got =
-                          throughBreaker(host, breaker, request, tried, timeout, budget);
+                          breakers.call(
+                              host,
+                              tried,
+                              budget,
+                              () -> skipIfFailing(host),
+                              () -> send(host, request, timeout, budget));
                       tried.status = got.statusCode();
                       tried.bytes = got.body().length;
                       return got;
@@ -546,8 +482,8 @@ final class Fetcher {
     Duration took = time.since(t0);
     int status = tried.status;
     boolean ok = error == null && status > 0 && status < 400;
-    if (tried.failedRequest && hostKey != null) {
-      retrying.computeIfAbsent(hostKey, h -> new AtomicInteger()).decrementAndGet();
+    if (hostKey != null) {
+      breakers.ended(hostKey, tried);
     }
     record(seq, url, ok, status, tried.bytes, took, tried.count, error, ok ? saved : null);
   }
@@ -640,72 +576,6 @@ final class Fetcher {
     return io;
   }
 
-  /**
-   * One attempt through the host's breaker. A URL's first attempt that meets an open breaker is
-   * refused at once (a host that is down costs its URLs nothing). A retry that meets it waits until
-   * it half-opens, or until the probe in flight ends, and then makes its request: the wait is part
-   * of this one attempt. The probe of a half-open breaker is left to a URL whose own request failed
-   * while one is running: its retry is what the breaker decides on. A retry stops waiting and is
-   * refused when the host is judged down ({@link #waitable}), or after two open periods; no wait
-   * passes the URL's budget.
-   */
-  private HttpResponse<byte[]> throughBreaker(
-      String host,
-      CircuitBreaker breaker,
-      HttpRequest request,
-      Attempts tried,
-      Duration timeout,
-      FetchExchange.Budget budget)
-      throws InterruptedException {
-    skipIfFailing(host);
-    AtomicInteger probers = retrying.computeIfAbsent(host, h -> new AtomicInteger());
-    int openPeriods = 0;
-    while (true) {
-      while (!tried.failedRequest
-          && probers.get() > 0
-          && breaker.state() == CircuitBreaker.State.HALF_OPEN
-          && !budget.excludes(PROBE_POLL)) {
-        stats.breakerWaits.incrementAndGet();
-        time.sleep(PROBE_POLL); // a retry probes the host: its outcome decides for this URL too
-      }
-      try {
-        HttpResponse<byte[]> res = breaker.call(() -> send(host, request, timeout, budget));
-        if (retryable(res.statusCode())) {
-          failedRequest(tried, probers);
-        }
-        return res;
-      } catch (TaskFailedException e) {
-        if (ioFailure(e) != null) {
-          failedRequest(tried, probers);
-        }
-        throw e;
-      } catch (CircuitOpenException e) {
-        boolean open = e.state() == CircuitBreaker.State.OPEN;
-        Duration wait = open ? e.retryAfter().orElse(PROBE_POLL) : PROBE_POLL;
-        wait = wait.isZero() ? PROBE_POLL : wait;
-        if (tried.count == 1
-            || !waitable(e)
-            || (open && ++openPeriods > 2)
-            || budget.excludes(wait)) {
-          throw e;
-        }
-        stats.breakerWaits.incrementAndGet();
-        time.sleep(wait);
-        skipIfFailing(host);
-      }
-    }
-  }
-
-  private static void failedRequest(Attempts tried, AtomicInteger probers) {
-    if (!tried.failedRequest) {
-      tried.failedRequest = true;
-      probers.incrementAndGet();
-    }
-  }
-
-  /** How often a retry waiting on a half-open breaker looks whether its probe ended. */
-  private static final Duration PROBE_POLL = Duration.ofMillis(20);
-
   /** Throws {@link SkippedHost} once {@code host} failed {@code --max-errors-per-host} times. */
   private void skipIfFailing(String host) {
     Integer max = settings.limits().maxErrorsPerHost();
@@ -756,14 +626,14 @@ final class Fetcher {
         throw budget.passed();
       }
       HttpResponse<byte[]> res = exchange.send(request, timeout, budget);
-      unreachable.remove(host);
+      breakers.connected(host, true);
       if (res.statusCode() >= 500) {
         countError(host);
       }
       return res;
     } catch (IOException e) {
       if (e instanceof ConnectException || e instanceof HttpConnectTimeoutException) {
-        unreachable.add(host); // nothing answers there: its retries do not wait for a probe
+        breakers.connected(host, false); // nothing answers: its retries do not wait for a probe
       }
       if (!(e instanceof FetchExchange.OutOfTime)) {
         countError(host);
