@@ -134,7 +134,7 @@ final class FetchCommand implements Callable<Integer> {
   @Option(
       names = "--delay-random",
       paramLabel = "FROM..TO",
-      description = "A random wait before each request (500ms..2s).")
+      description = "A random wait before each request, like 500ms..2s.")
   @Nullable String delayRandom;
 
   @Option(
