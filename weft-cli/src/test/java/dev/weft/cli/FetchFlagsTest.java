@@ -349,7 +349,8 @@ class FetchFlagsTest {
       JsonNode r = results(c).getFirst();
       assertThat(r.get("error").asText()).startsWith("TLS error: ");
       assertThat(r.get("attempts").asInt()).isEqualTo(1);
-      assertThat(connections.get()).as("not retried").isEqualTo(1);
+      // weft's 3 tries would connect at least 3 times; the JDK's client may reconnect once itself
+      assertThat(connections.get()).as("not retried").isBetween(1, 2);
       assertThat(c.err()).doesNotContain("Exception");
     }
   }
