@@ -76,8 +76,10 @@ final class DemoCommand implements Callable<Integer> {
             Duration.ofSeconds(2),
             Duration.ofSeconds(2),
             20,
+            10,
             Duration.ofSeconds(30),
-            false);
+            false,
+            Fetcher.Limits.NONE);
     try (FlakyServer server = new FlakyServer(time, 8, 4, Duration.ofMillis(40));
         LineFile res = new LineFile("--output", results, false);
         LineFile deadFile = new LineFile("--dead-letter", dead, false)) {

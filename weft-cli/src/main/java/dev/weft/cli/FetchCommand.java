@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
@@ -26,12 +27,14 @@ import picocli.CommandLine.Parameters;
     usageHelpWidth = 100,
     description = {
       "Fetches every URL of the input (files, or stdin) concurrently and writes one JSON line",
-      "per URL: url, status, bytes, duration_ms, attempts, error. A line may also be a JSON",
-      "request: {\"url\": ..., \"method\": \"POST\", \"headers\": {...}, \"body\": \"...\"}.",
+      "(or CSV row) per URL: url, status, bytes, duration_ms, attempts, error, body. A line may",
+      "also be a JSON request: {\"url\": ..., \"method\": \"POST\", \"headers\": {...},",
+      "\"body\": \"...\", \"timeout\": \"5s\", \"max_time\": \"1m\", \"retries\": 5}.",
       "",
       "Retries connect errors, timeouts, 429 and 5xx with jittered backoff, honouring",
-      "Retry-After; a host that keeps failing trips its circuit breaker and its remaining URLs",
-      "fail at once instead of hammering it. HTTP/2 and keep-alive come from java.net.http.",
+      "Retry-After. A host that keeps failing trips its circuit breaker: new URLs fail at once,",
+      "retries wait for its probe instead of being spent. Re-fetching into --bodies asks with",
+      "If-None-Match / If-Modified-Since. HTTP/2 and keep-alive come from java.net.http.",
       "",
       "Exit status: 0 all fetched; 1-100 the number of failed URLs; 101 more; 255 errors.",
       "",
@@ -89,8 +92,56 @@ final class FetchCommand implements Callable<Integer> {
       description = "A host's breaker opens when half of its last N requests failed (20).")
   int breakerWindow = 20;
 
+  @Option(
+      names = "--breaker-min-calls",
+      paramLabel = "N",
+      description = "Judge a host only after N requests (half the window).")
+  @Nullable Integer breakerMinCalls;
+
   @Option(names = "--breaker-open", paramLabel = "DURATION", description = "Open for (30s).")
   String breakerOpen = "30s";
+
+  @Option(
+      names = "--max-errors-per-host",
+      paramLabel = "N",
+      description = "Skip a host's remaining URLs after N failed requests.")
+  @Nullable Integer maxErrorsPerHost;
+
+  @Option(
+      names = "--min-speed",
+      paramLabel = "BYTES",
+      description = "Fail a transfer slower than BYTES/s (k, M: x1024)...")
+  @Nullable String minSpeed;
+
+  @Option(
+      names = "--min-speed-time",
+      paramLabel = "DURATION",
+      description = "...for this long (30s).")
+  @Nullable String minSpeedTime;
+
+  @Option(
+      names = "--max-time",
+      paramLabel = "DURATION",
+      description = "Per URL, its retries and waits included.")
+  @Nullable String maxTime;
+
+  @Option(
+      names = "--deadline",
+      paramLabel = "DURATION",
+      description = "For the whole run; URLs not started are left to --resume.")
+  @Nullable String deadline;
+
+  @Option(
+      names = "--delay-random",
+      paramLabel = "FROM..TO",
+      description = "A random wait before each request, like 500ms..2s.")
+  @Nullable String delayRandom;
+
+  @Option(
+      names = "--max-redirects",
+      paramLabel = "N",
+      description = "Redirects followed per request (5).")
+  int maxRedirects = 5;
 
   @Option(names = "--http1", description = "Use HTTP/1.1 only.")
   boolean http1;
@@ -98,8 +149,11 @@ final class FetchCommand implements Callable<Integer> {
   @Option(
       names = {"-o", "--output"},
       paramLabel = "FILE",
-      description = "JSON lines (stdout).")
+      description = "Results (stdout).")
   @Nullable Path output;
+
+  @Option(names = "--format", paramLabel = "jsonl|csv", description = "Of the results (jsonl).")
+  String format = "jsonl";
 
   @Option(names = "--bodies", paramLabel = "DIR", description = "Save bodies as DIR/<n>.body.")
   @Nullable Path bodies;
@@ -148,8 +202,76 @@ final class FetchCommand implements Callable<Integer> {
         positive("--connect-timeout", connectTimeout),
         Durations.parse("--max-retry-after", maxRetryAfter),
         breakerWindow,
+        breakerMinCalls != null ? breakerMinCalls : Math.max(1, breakerWindow / 2),
         Durations.parse("--breaker-open", breakerOpen),
-        http1);
+        http1,
+        limits());
+  }
+
+  private Fetcher.Limits limits() {
+    FetchExchange.Stall stall = null;
+    if (minSpeed != null) {
+      Duration over =
+          minSpeedTime == null
+              ? Duration.ofSeconds(30)
+              : positive("--min-speed-time", minSpeedTime);
+      stall = new FetchExchange.Stall(bytes("--min-speed", minSpeed), over);
+    } else if (minSpeedTime != null) {
+      throw new BadInput("--min-speed-time '" + minSpeedTime + "' needs --min-speed");
+    }
+    Duration from = null;
+    Duration to = null;
+    if (delayRandom != null) {
+      int dots = delayRandom.indexOf("..");
+      if (dots < 0) {
+        throw new BadInput(
+            "--delay-random must be FROM..TO like 500ms..2s, was '" + delayRandom + "'");
+      }
+      from = Durations.parse("--delay-random", delayRandom.substring(0, dots));
+      to = Durations.parse("--delay-random", delayRandom.substring(dots + 2));
+      if (from.compareTo(to) > 0) {
+        throw new BadInput("--delay-random must have FROM <= TO, was '" + delayRandom + "'");
+      }
+    }
+    return new Fetcher.Limits(
+        maxErrorsPerHost,
+        stall,
+        maxTime == null ? null : positive("--max-time", maxTime),
+        deadline == null ? null : positive("--deadline", deadline),
+        from,
+        to,
+        maxRedirects);
+  }
+
+  /** {@return {@code value}, a positive number of bytes with an optional k or M (x1024)} */
+  private static long bytes(String flag, String value) {
+    String v = value.trim();
+    long unit = 1;
+    if (v.endsWith("k") || v.endsWith("K")) {
+      unit = 1024;
+      v = v.substring(0, v.length() - 1);
+    } else if (v.endsWith("M")) {
+      unit = 1024 * 1024;
+      v = v.substring(0, v.length() - 1);
+    }
+    try {
+      long n = Long.parseLong(v);
+      if (n > 0 && n <= Long.MAX_VALUE / unit) {
+        return n * unit;
+      }
+    } catch (NumberFormatException e) {
+      // the message below
+    }
+    throw new BadInput(
+        flag + " must be a positive number of bytes like 1000, 64k or 1M, was '" + value + "'");
+  }
+
+  private Fetcher.Format format() {
+    return switch (format) {
+      case "jsonl", "json" -> Fetcher.Format.JSONL;
+      case "csv" -> Fetcher.Format.CSV;
+      default -> throw new BadInput("--format must be jsonl or csv, was '" + format + "'");
+    };
   }
 
   private static Duration positive(String flag, String value) {
@@ -163,6 +285,7 @@ final class FetchCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     Fetcher.Settings settings = settings();
+    Fetcher.Format form = format();
     if (resume && resumeFailed) {
       throw new BadInput("--resume and --resume-failed exclude each other; pick one");
     }
@@ -176,8 +299,12 @@ final class FetchCommand implements Callable<Integer> {
         Closer closer = new Closer()) {
       boolean resuming = resume || resumeFailed;
       Path o = output;
+      boolean fresh = o == null || !resuming || !Files.exists(o) || Files.size(o) == 0;
       LineFile results =
           closer.add(o == null ? new LineFile(out) : new LineFile("--output", o, resuming));
+      if (form == Fetcher.Format.CSV && fresh) {
+        results.println(Csv.header(Fetcher.COLUMNS));
+      }
       Path dir = bodies;
       if (dir != null) {
         try {
@@ -204,7 +331,8 @@ final class FetchCommand implements Callable<Integer> {
       OptionalLong total = bar || eta ? input.countTotal() : OptionalLong.empty();
       Progress progress = bar || eta ? RunCommand.progress(total, time) : null;
       Fetcher fetcher =
-          new Fetcher(settings, new Fetcher.Sinks(results, dir, dead, progress, runState), time);
+          new Fetcher(
+              settings, new Fetcher.Sinks(results, form, dir, dead, progress, runState), time);
       InterruptHook hook = InterruptHook.install(fetcher::interrupt);
       Fetcher.Stats stats;
       String stateFailure = null;
@@ -224,6 +352,7 @@ final class FetchCommand implements Callable<Integer> {
         }
         hook.close();
       }
+      summary(stats);
       String failure = fetcher.sinkFailure() != null ? fetcher.sinkFailure() : stateFailure;
       if (failure != null) {
         err.println("weft: " + failure);
@@ -232,7 +361,33 @@ final class FetchCommand implements Callable<Integer> {
       if (fetcher.interrupted()) {
         return Main.ERROR;
       }
-      return (int) Math.min(stats.failed.get(), 101);
+      return (int) Math.min(stats.failed.get() + stats.notStarted.get(), 101);
+    }
+  }
+
+  /** Prints, on stderr, what the breakers did, when they did anything. */
+  private void summary(Fetcher.Stats stats) {
+    stats.skippedHosts.forEach((host, urls) ->
+        err.printf(
+            Locale.ROOT,
+            "weft: skipped %s after %d failed requests (--max-errors-per-host): %d URL(s)%n",
+            host,
+            maxErrorsPerHost,
+            urls.get()));
+    if (stats.notStarted.get() > 0) {
+      err.printf(
+          Locale.ROOT,
+          "weft: --deadline %s passed: %d URL(s) not started; --resume fetches them%n",
+          deadline,
+          stats.notStarted.get());
+    }
+    if (stats.breakerTrips.get() > 0) {
+      err.printf(
+          Locale.ROOT,
+          "weft: circuit breakers opened %d time(s); %d URL(s) refused, %d wait(s) for a probe%n",
+          stats.breakerTrips.get(),
+          stats.breakerRejected.get(),
+          stats.breakerWaits.get());
     }
   }
 

@@ -4,20 +4,33 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
  * One request of {@code weft fetch}: a line of input that is either a URL or a JSON object {@code
- * {"url": ..., "method": "POST", "headers": {...}, "body": "..."}}. Immutable.
+ * {"url": ..., "method": "POST", "headers": {...}, "body": "...", "timeout": "5s", "max_time":
+ * "1m", "retries": 5}}, whose last three replace {@code --timeout}, {@code --max-time} and {@code
+ * --retries} for this request. Immutable.
  *
  * @param uri where
  * @param method the HTTP method
  * @param headers extra headers
  * @param body the request body, null for none
+ * @param timeout this request's {@code --timeout}, or null
+ * @param maxTime this request's {@code --max-time}, or null
+ * @param tries this request's {@code --retries}, or null
  */
-record FetchRequest(URI uri, String method, Map<String, String> headers, @Nullable String body) {
+record FetchRequest(
+    URI uri,
+    String method,
+    Map<String, String> headers,
+    @Nullable String body,
+    @Nullable Duration timeout,
+    @Nullable Duration maxTime,
+    @Nullable Integer tries) {
 
   /** Loaded only when a JSON request is read: plain URL lists never pay for Jackson's mapper. */
   private static final class Mapper {
@@ -46,17 +59,37 @@ record FetchRequest(URI uri, String method, Map<String, String> headers, @Nullab
         }
         JsonNode body = n.get("body");
         JsonNode method = n.get("method");
+        JsonNode retries = n.get("retries");
+        if (retries != null && (!retries.canConvertToInt() || retries.asInt() < 1)) {
+          throw new BadInput(
+              "input line " + lineNumber + ": \"retries\" must be >= 1, was " + retries);
+        }
         return new FetchRequest(
             uri(url.asText(), lineNumber),
             method == null ? (body == null ? "GET" : "POST") : method.asText(),
             Map.copyOf(headers),
-            body == null ? null : body.isTextual() ? body.asText() : body.toString());
+            body == null ? null : body.isTextual() ? body.asText() : body.toString(),
+            duration(n, "timeout", lineNumber),
+            duration(n, "max_time", lineNumber),
+            retries == null ? null : retries.asInt());
       }
-      return new FetchRequest(uri(t, lineNumber), "GET", Map.of(), null);
+      return new FetchRequest(uri(t, lineNumber), "GET", Map.of(), null, null, null, null);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new BadInput(
           "input line " + lineNumber + ": malformed JSON: " + e.getOriginalMessage(), e);
     }
+  }
+
+  private static @Nullable Duration duration(JsonNode n, String field, long lineNumber) {
+    JsonNode v = n.get(field);
+    if (v == null) {
+      return null;
+    }
+    Duration d = Durations.parse("input line " + lineNumber + ": \"" + field + "\"", v.asText());
+    if (d.isZero()) {
+      throw new BadInput("input line " + lineNumber + ": \"" + field + "\" must be > 0, was " + v);
+    }
+    return d;
   }
 
   private static URI uri(String s, long lineNumber) {

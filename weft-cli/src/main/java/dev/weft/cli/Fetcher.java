@@ -4,18 +4,16 @@ import dev.weft.flow.KeyedLimiter;
 import dev.weft.flow.KeyedRateLimiter;
 import dev.weft.flow.Permit;
 import dev.weft.flow.RateLimiter;
-import dev.weft.observe.Listener;
 import dev.weft.observe.Progress;
 import dev.weft.policy.Backoff;
-import dev.weft.policy.CircuitBreaker;
-import dev.weft.policy.CircuitBreakerRegistry;
 import dev.weft.policy.CircuitOpenException;
-import dev.weft.policy.PolicyEvent;
 import dev.weft.policy.RetriesExhaustedException;
 import dev.weft.policy.Retry;
 import dev.weft.task.CancelledException;
 import dev.weft.task.Scope;
+import dev.weft.task.TaskContext;
 import dev.weft.task.TaskFailedException;
+import dev.weft.time.Deadline;
 import dev.weft.time.TimeSource;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -25,7 +23,6 @@ import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZonedDateTime;
@@ -33,16 +30,17 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongPredicate;
+import javax.net.ssl.SSLException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -61,6 +59,12 @@ import org.jspecify.annotations.Nullable;
  * producer cancel the scope: requests not started never start, running ones are interrupted and end
  * as "interrupted" (not recorded as done, so {@code --resume} fetches them again), and {@link #run}
  * returns once they have. Every sink is thread-safe. Thread-safe for {@link #interrupt()}.
+ *
+ * <p>Retries and breakers: a URL's first attempt that meets an open breaker is refused; a retry
+ * waits inside its attempt until the breaker half-opens, or until the probe in flight ends, and a
+ * host judged down is waited for by nobody ({@link HostBreakers}). Every wait, the retry's delays
+ * included (the fork runs within the URL's deadline), ends with the URL's {@link
+ * FetchExchange.Budget}: the earlier of {@code --max-time} and {@code --deadline}.
  */
 final class Fetcher {
 
@@ -76,8 +80,10 @@ final class Fetcher {
       Duration connectTimeout,
       Duration maxRetryAfter,
       int breakerWindow,
+      int breakerMinCalls,
       Duration breakerOpen,
-      boolean http1) {
+      boolean http1,
+      Limits limits) {
     Settings {
       if (concurrency < 1) {
         throw new BadInput("-j must be >= 1, was " + concurrency);
@@ -91,19 +97,83 @@ final class Fetcher {
       if (breakerWindow < 2 || breakerWindow > 100_000) {
         throw new BadInput("--breaker-window must be in [2, 100000], was " + breakerWindow);
       }
+      if (breakerMinCalls < 1 || breakerMinCalls > breakerWindow) {
+        throw new BadInput(
+            "--breaker-min-calls must be in [1, --breaker-window "
+                + breakerWindow
+                + "], was "
+                + breakerMinCalls);
+      }
       if (breakerOpen.isNegative() || breakerOpen.isZero()) {
         throw new BadInput("--breaker-open must be > 0, was " + Durations.human(breakerOpen));
       }
     }
   }
 
+  /**
+   * The bounds of {@code weft fetch} beyond tries and timeouts; null members are off. Immutable.
+   *
+   * @param maxErrorsPerHost a host's remaining URLs are skipped after this many failed requests
+   * @param stall stall detection ({@code --min-speed}, {@code --min-speed-time})
+   * @param maxTime the time each URL may take, its retries and waits included
+   * @param deadline the time the whole run may take
+   * @param delayFrom with {@code delayTo}: a random wait before each request
+   * @param delayTo the longest random wait
+   * @param maxRedirects redirects followed per request, at least 0
+   */
+  record Limits(
+      @Nullable Integer maxErrorsPerHost,
+      FetchExchange.@Nullable Stall stall,
+      @Nullable Duration maxTime,
+      @Nullable Duration deadline,
+      @Nullable Duration delayFrom,
+      @Nullable Duration delayTo,
+      int maxRedirects) {
+    /** No bounds; redirects followed up to 5 times, as the JDK's client does. */
+    static final Limits NONE = new Limits(null, null, null, null, null, null, 5);
+
+    Limits {
+      if (maxErrorsPerHost != null && maxErrorsPerHost < 1) {
+        throw new BadInput("--max-errors-per-host must be >= 1, was " + maxErrorsPerHost);
+      }
+      if (maxRedirects < 0 || maxRedirects > 1000) {
+        throw new BadInput("--max-redirects must be in [0, 1000], was " + maxRedirects);
+      }
+      if ((delayFrom == null) != (delayTo == null)) {
+        throw new IllegalArgumentException("delayFrom and delayTo come together");
+      }
+    }
+  }
+
+  /** How results are written. */
+  enum Format {
+    /** One JSON object a line. */
+    JSONL,
+    /** Comma-separated values with a header line (RFC 4180 quoting). */
+    CSV
+  }
+
+  /** The columns of the results, in order. */
+  static final List<String> COLUMNS =
+      List.of("url", "status", "bytes", "duration_ms", "attempts", "error", "body");
+
   /** Where results go; null members are off. */
   record Sinks(
       LineFile results,
+      Format format,
       @Nullable Path bodies,
       @Nullable LineFile deadLetters,
       @Nullable Progress progress,
-      @Nullable RunState state) {}
+      @Nullable RunState state) {
+    Sinks(
+        LineFile results,
+        @Nullable Path bodies,
+        @Nullable LineFile deadLetters,
+        @Nullable Progress progress,
+        @Nullable RunState state) {
+      this(results, Format.JSONL, bodies, deadLetters, progress, state);
+    }
+  }
 
   /** Counts and latencies of a finished run. Thread-safe. */
   static final class Stats {
@@ -116,6 +186,9 @@ final class Fetcher {
     final AtomicLong bytes = new AtomicLong();
     final Latencies latencies = new Latencies();
     final AtomicLong breakerTrips = new AtomicLong();
+    final AtomicLong breakerWaits = new AtomicLong();
+    final Map<String, AtomicLong> skippedHosts = new ConcurrentHashMap<>(); // host: URLs skipped
+    final AtomicLong notStarted = new AtomicLong(); // left when --deadline passed
     Duration took = Duration.ZERO;
   }
 
@@ -126,8 +199,13 @@ final class Fetcher {
   private final KeyedLimiter<String> perHost;
   private final @Nullable RateLimiter rate;
   private final @Nullable KeyedRateLimiter<String> perHostRate;
-  private final CircuitBreakerRegistry breakers;
+  private final HostBreakers breakers;
   private final Retry<HttpResponse<byte[]>> retry;
+  private final Map<Integer, Retry<HttpResponse<byte[]>>> retries = new ConcurrentHashMap<>();
+  private final FetchExchange exchange;
+  private final @Nullable BodyFolder folder;
+  private final Map<String, AtomicInteger> hostErrors = new ConcurrentHashMap<>();
+  private volatile Deadline runDeadline = Deadline.never();
   private final Stats stats = new Stats();
   private volatile @Nullable Scope requests; // the run's scope, while it is open
   private volatile boolean stopping;
@@ -142,36 +220,63 @@ final class Fetcher {
         HttpClient.newBuilder()
             .version(settings.http1() ? HttpClient.Version.HTTP_1_1 : HttpClient.Version.HTTP_2)
             .connectTimeout(settings.connectTimeout())
-            .followRedirects(HttpClient.Redirect.NORMAL)
+            .followRedirects(HttpClient.Redirect.NEVER) // FetchExchange follows them, counted
             .build();
+    Limits limits = settings.limits();
+    this.exchange = new FetchExchange(client, time, limits.maxRedirects(), limits.stall());
+    Path dir = sinks.bodies();
+    this.folder = dir == null ? null : new BodyFolder(dir);
     this.perHost = KeyedLimiter.builder().name("weft-fetch-host").limit(settings.perHost()).build();
     Rate r = settings.rate();
     this.rate = r == null ? null : limiter("weft-fetch-rate", r);
     Rate hr = settings.perHostRate();
     this.perHostRate =
         hr == null ? null : KeyedRateLimiter.of(host -> limiter("weft-fetch-host-rate", hr));
-    this.breakers = breakers(settings, time, stats.breakerTrips);
-    this.retry =
-        Retry.<HttpResponse<byte[]>>builder()
-            .name("weft-fetch")
-            .maxAttempts(settings.tries())
-            .backoff(settings.backoff())
-            .retryIf(e -> !stopping && ioFailure(e) != null)
-            .abortOn(CircuitOpenException.class)
-            .retryIfResult(res -> !stopping && retryable(res.statusCode()))
-            .retryHint(settings.maxRetryAfter(), (res, failure) -> hint(res))
-            .timeSource(time)
-            .build();
+    this.breakers = new HostBreakers(settings, time, stats.breakerTrips, stats.breakerWaits);
+    this.retry = retry(settings.tries());
   }
 
-  private static boolean retryable(int status) {
+  private Retry<HttpResponse<byte[]>> retry(int tries) {
+    return Retry.<HttpResponse<byte[]>>builder()
+        .name("weft-fetch")
+        .maxAttempts(tries)
+        .backoff(settings.backoff())
+        .retryIf(e -> !stopping && (worthRetrying(ioFailure(e)) || breakers.waitable(e)))
+        .retryIfResult(res -> !stopping && retryable(res.statusCode()))
+        .retryHint(settings.maxRetryAfter(), this::hint)
+        .timeSource(time)
+        .build();
+  }
+
+  /** {@return whether another try may help: not after a TLS error, a redirect loop, time up} */
+  private static boolean worthRetrying(@Nullable IOException e) {
+    return e != null
+        && !(e instanceof FetchExchange.OutOfTime)
+        && !(e instanceof FetchExchange.TooManyRedirects)
+        && tls(e) == null;
+  }
+
+  /** {@return the TLS failure in {@code e}'s causes, or null} */
+  private static @Nullable SSLException tls(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SSLException ssl) {
+        return ssl;
+      }
+    }
+    return null;
+  }
+
+  static boolean retryable(int status) {
     return status == 429 || status >= 500;
   }
 
   /**
    * {@return the server's {@code Retry-After}, or null (no header, or 0) for the backoff's delay}
    */
-  private @Nullable Duration hint(@Nullable HttpResponse<byte[]> res) {
+  private @Nullable Duration hint(@Nullable HttpResponse<byte[]> res, @Nullable Throwable failure) {
+    if (failure instanceof CircuitOpenException open) {
+      return open.retryAfter().filter(d -> !d.isZero()).orElse(null); // until it half-opens
+    }
     if (res == null) {
       return null;
     }
@@ -180,41 +285,8 @@ final class Fetcher {
   }
 
   /** {@return the I/O failure an attempt threw through the breaker, or null if it is another} */
-  private static @Nullable IOException ioFailure(Throwable e) {
+  static @Nullable IOException ioFailure(Throwable e) {
     return e instanceof TaskFailedException && e.getCause() instanceof IOException io ? io : null;
-  }
-
-  /**
-   * {@return one breaker per host: it opens when at least half of the host's last {@code
-   * breakerWindow} requests (and at least {@code breakerWindow / 2} of them) failed (connect
-   * errors, timeouts, 5xx), stays open for {@code breakerOpen}, then lets one probe through}; each
-   * opening from closed counts in {@code trips}
-   */
-  private static CircuitBreakerRegistry breakers(
-      Settings settings, TimeSource time, AtomicLong trips) {
-    Listener countTrips =
-        event -> {
-          if (event instanceof PolicyEvent.BreakerStateChanged(var _, var from, var to)
-              && from == CircuitBreaker.State.CLOSED
-              && to == CircuitBreaker.State.OPEN) {
-            trips.incrementAndGet();
-          }
-        };
-    return CircuitBreakerRegistry.builder(host ->
-            CircuitBreaker.builder()
-                .name(host)
-                .window(settings.breakerWindow())
-                .minimumCalls(Math.max(1, settings.breakerWindow() / 2))
-                .failureRate(0.5)
-                .openFor(settings.breakerOpen())
-                .halfOpenTrials(1)
-                .recordOn(IOException.class)
-                .recordResult(r -> r instanceof HttpResponse<?> res && res.statusCode() >= 500)
-                .timeSource(time)
-                .listener(countTrips)
-                .build())
-        .timeSource(time)
-        .build();
   }
 
   private RateLimiter limiter(String name, Rate r) {
@@ -260,6 +332,8 @@ final class Fetcher {
    */
   Stats run(Iterator<String> lines, LongPredicate skip) {
     long start = time.read();
+    Duration d = settings.limits().deadline();
+    runDeadline = d == null ? Deadline.never() : Deadline.after(d, time);
     long seq = 0;
     boolean wasInterrupted = false;
     try (Scope scope =
@@ -280,6 +354,10 @@ final class Fetcher {
             if (p != null) {
               p.step(); // done by an earlier run
             }
+            continue;
+          }
+          if (runDeadline.isExpired()) {
+            stats.notStarted.incrementAndGet(); // not recorded: --resume fetches it
             continue;
           }
           scope.fork(new Request(seq, line)); // waits while -j requests run
@@ -321,64 +399,77 @@ final class Fetcher {
     public @Nullable Void call() {
       String l = line;
       line = null;
-      if (l != null) {
+      if (l != null && runDeadline.isExpired()) {
+        stats.notStarted.incrementAndGet(); // forked before --deadline passed, started after
+      } else if (l != null) {
         fetch(seq, l);
       }
       return null;
     }
   }
 
-  /** What the attempts of one request saw, kept by the work the retry calls. */
-  private static final class Attempts {
-    int count;
-    int status;
-    long bytes;
-  }
-
   private void fetch(long seq, String line) {
     long t0 = time.read();
-    Attempts tried = new Attempts();
+    HostBreakers.Tries tried = new HostBreakers.Tries();
     String error = null;
     String url = line.trim();
+    String saved = null;
+    String hostKey = null;
     try {
       FetchRequest req = FetchRequest.parse(line, seq);
       url = req.uri().toString();
       String host = req.hostKey();
-      HttpRequest.Builder b =
-          HttpRequest.newBuilder(req.uri())
-              .timeout(settings.timeout())
-              .method(
-                  req.method(),
-                  req.body() == null
-                      ? HttpRequest.BodyPublishers.noBody()
-                      : HttpRequest.BodyPublishers.ofString(req.body()));
-      req.headers().forEach(b::header);
-      HttpRequest request = b.build();
-      CircuitBreaker breaker = breakers.get(host);
+      hostKey = host;
+      FetchExchange.Budget budget = budget(req);
+      BodyFolder.Validators known =
+          folder != null && req.method().equals("GET") ? folder.validators(seq, url) : null;
+      HttpRequest request = request(req, known);
+      Duration timeout = req.timeout() != null ? req.timeout() : settings.timeout();
+      Integer tries = req.tries();
+      Retry<HttpResponse<byte[]>> r =
+          tries == null || tries == settings.tries()
+              ? retry
+              : retries.computeIfAbsent(tries, this::retry);
       try {
         HttpResponse<byte[]> res =
-            retry.call(() -> {
-              tried.count++;
-              HttpResponse<byte[]> r = breaker.call(() -> send(host, request));
-              tried.status = r.statusCode();
-              tried.bytes = r.body().length;
-              return r;
-            });
+            within(
+                budget,
+                () ->
+                    r.call(() -> {
+                      tried.count++;
+                      HttpResponse<byte[]> got =
+                          breakers.call(
+                              host,
+                              tried,
+                              budget,
+                              () -> skipIfFailing(host),
+                              () -> send(host, request, timeout, budget));
+                      tried.status = got.statusCode();
+                      tried.bytes = got.body().length;
+                      return got;
+                    }));
         if (retryable(res.statusCode())) {
           error = "HTTP " + res.statusCode();
-        } else {
-          Path dir = sinks.bodies();
-          if (dir != null) {
-            saveBody(dir, seq, res.body());
-          }
+        } else if (folder != null && res.statusCode() == 304 && known != null) {
+          saved = folder.body(seq).toString(); // not modified: the saved body stands
+        } else if (folder != null && res.statusCode() < 400) {
+          saved = saveBody(folder, seq, url, res);
         }
+      } catch (SkippedHost e) {
+        stats.skippedHosts.computeIfAbsent(host, h -> new AtomicLong()).incrementAndGet();
+        error = e.getMessage();
       } catch (CircuitOpenException e) {
         stats.breakerRejected.incrementAndGet();
         error = "circuit open for " + host + " after repeated failures";
       } catch (RetriesExhaustedException e) {
-        error = describe(io(e.getCause(), e));
+        if (e.getCause() instanceof CircuitOpenException) {
+          stats.breakerRejected.incrementAndGet();
+          error = "circuit open for " + host + " after repeated failures";
+        } else {
+          error = describe(io(e.getCause(), e), timeout);
+        }
       } catch (TaskFailedException e) {
-        error = describe(io(e, e)); // an I/O failure not retried: the run is stopping
+        error = describe(io(e, e), timeout); // an I/O failure not retried
       }
     } catch (BadInput e) {
       error = e.getMessage();
@@ -391,7 +482,89 @@ final class Fetcher {
     Duration took = time.since(t0);
     int status = tried.status;
     boolean ok = error == null && status > 0 && status < 400;
-    record(seq, url, ok, status, tried.bytes, took, tried.count, error);
+    if (hostKey != null) {
+      breakers.ended(hostKey, tried);
+    }
+    record(seq, url, ok, status, tried.bytes, took, tried.count, error, ok ? saved : null);
+  }
+
+  /** {@return the request to send: the line's method, headers and body, and its validators} */
+  private HttpRequest request(FetchRequest req, BodyFolder.@Nullable Validators known) {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(req.uri())
+            .method(
+                req.method(),
+                req.body() == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(req.body()));
+    req.headers().forEach(b::header);
+    if (known != null) {
+      String etag = known.etag();
+      String modified = known.lastModified();
+      if (etag != null && !has(req, "If-None-Match")) {
+        b.header("If-None-Match", etag);
+      }
+      if (modified != null && !has(req, "If-Modified-Since")) {
+        b.header("If-Modified-Since", modified);
+      }
+    }
+    return b.build();
+  }
+
+  private static boolean has(FetchRequest req, String header) {
+    return req.headers().keySet().stream().anyMatch(header::equalsIgnoreCase);
+  }
+
+  /** {@return the time the URL may take: the earlier of its --max-time and the run's --deadline} */
+  private FetchExchange.Budget budget(FetchRequest req) {
+    Duration max = req.maxTime() != null ? req.maxTime() : settings.limits().maxTime();
+    Deadline run = runDeadline;
+    String runFlag =
+        "--deadline "
+            + Durations.human(
+                settings.limits().deadline() == null
+                    ? Duration.ZERO
+                    : settings.limits().deadline());
+    if (max == null) {
+      return run.isNever() ? FetchExchange.Budget.NONE : new FetchExchange.Budget(run, runFlag);
+    }
+    Deadline own = Deadline.after(max, time);
+    return own.compareTo(run) <= 0
+        ? new FetchExchange.Budget(own, "--max-time " + Durations.human(max))
+        : new FetchExchange.Budget(run, runFlag);
+  }
+
+  /** Runs {@code work} as a task whose deadline is the budget's, so that retries never pass it. */
+  private static <T> T within(FetchExchange.Budget budget, Callable<T> work) {
+    if (budget.deadline().isNever()) {
+      try {
+        return work.call();
+      } catch (RuntimeException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new IllegalStateException(e); // the work throws only unchecked exceptions
+      }
+    }
+    try {
+      return TaskContext.callWithin(TaskContext.token(), budget.deadline(), work);
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A host reached --max-errors-per-host: its remaining URLs are not fetched. */
+  private static final class SkippedHost extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    SkippedHost(String host, int errors) {
+      super(
+          "skipped: " + host + " failed " + errors + " requests (--max-errors-per-host)",
+          null,
+          false,
+          false);
+    }
   }
 
   /** {@return the I/O failure of {@code failure}}, else throws {@code thrown} on */
@@ -403,59 +576,99 @@ final class Fetcher {
     return io;
   }
 
-  /** One attempt, run under the host's breaker. */
-  private HttpResponse<byte[]> send(String host, HttpRequest request)
-      throws IOException, InterruptedException {
-    stats.attempts.incrementAndGet();
-    try (Permit _ = perHost.acquire(host)) {
-      RateLimiter r = rate;
-      if (r != null) {
-        r.acquire();
+  /** Throws {@link SkippedHost} once {@code host} failed {@code --max-errors-per-host} times. */
+  private void skipIfFailing(String host) {
+    Integer max = settings.limits().maxErrorsPerHost();
+    if (max != null) {
+      AtomicInteger errors = hostErrors.get(host);
+      if (errors != null && errors.get() >= max) {
+        throw new SkippedHost(host, errors.get());
       }
-      KeyedRateLimiter<String> hr = perHostRate;
-      if (hr != null) {
-        hr.acquire(host);
-      }
-      return sendWithin(request);
+    }
+  }
+
+  private void countError(String host) {
+    if (settings.limits().maxErrorsPerHost() != null) {
+      hostErrors.computeIfAbsent(host, h -> new AtomicInteger()).incrementAndGet();
     }
   }
 
   /**
-   * Sends {@code request} and reads its whole body within the request timeout. The request's own
-   * timeout ends only the wait for the response headers: a server that sends its headers and then
-   * stalls in the body would hold the request for ever. So the whole exchange is bounded here too,
-   * and cancelled (which closes its connection) when the bound passes or the caller is interrupted.
-   *
-   * @throws HttpTimeoutException when the response, body included, took longer than the timeout
+   * One attempt, run under the host's breaker: the random delay, the host's permit, the rate
+   * limits, then the exchange. Every wait ends when the URL's time is up.
    */
-  private HttpResponse<byte[]> sendWithin(HttpRequest request)
+  private HttpResponse<byte[]> send(
+      String host, HttpRequest request, Duration timeout, FetchExchange.Budget budget)
       throws IOException, InterruptedException {
-    CompletableFuture<HttpResponse<byte[]>> exchange =
-        client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
-    try {
-      return exchange.get(settings.timeout().toMillis(), TimeUnit.MILLISECONDS);
-    } catch (TimeoutException e) {
-      exchange.cancel(true);
-      throw new HttpTimeoutException("request timed out");
-    } catch (InterruptedException e) {
-      exchange.cancel(true);
+    Limits limits = settings.limits();
+    Duration from = limits.delayFrom();
+    Duration to = limits.delayTo();
+    if (from != null && to != null) {
+      long nanos =
+          from.toNanos() + ThreadLocalRandom.current().nextLong(to.toNanos() - from.toNanos() + 1);
+      Duration delay = Duration.ofNanos(nanos);
+      if (budget.excludes(delay)) {
+        throw budget.passed();
+      }
+      time.sleep(delay);
+    }
+    stats.attempts.incrementAndGet();
+    try (Permit _ = perHost.acquire(host)) {
+      RateLimiter r = rate;
+      if (r != null && !(budget.remaining() == null ? acquired(r) : r.tryAcquire(left(budget)))) {
+        throw budget.passed();
+      }
+      KeyedRateLimiter<String> hr = perHostRate;
+      if (hr != null
+          && !(budget.remaining() == null
+              ? acquired(hr, host)
+              : hr.tryAcquire(host, left(budget)))) {
+        throw budget.passed();
+      }
+      HttpResponse<byte[]> res = exchange.send(request, timeout, budget);
+      breakers.connected(host, true);
+      if (res.statusCode() >= 500) {
+        countError(host);
+      }
+      return res;
+    } catch (IOException e) {
+      if (e instanceof ConnectException || e instanceof HttpConnectTimeoutException) {
+        breakers.connected(host, false); // nothing answers: its retries do not wait for a probe
+      }
+      if (!(e instanceof FetchExchange.OutOfTime)) {
+        countError(host);
+      }
       throw e;
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof IOException io) {
-        throw io;
-      }
-      if (cause instanceof RuntimeException r) {
-        throw r;
-      }
-      throw new IOException(cause);
     }
   }
 
-  private String describe(IOException e) {
+  private static Duration left(FetchExchange.Budget budget) {
+    Duration d = budget.remaining();
+    return d == null || d.isNegative() ? Duration.ZERO : d;
+  }
+
+  private static boolean acquired(RateLimiter r) throws InterruptedException {
+    r.acquire();
+    return true;
+  }
+
+  private static boolean acquired(KeyedRateLimiter<String> r, String host)
+      throws InterruptedException {
+    r.acquire(host);
+    return true;
+  }
+
+  private static String describe(IOException e, Duration timeout) {
+    SSLException ssl = tls(e);
+    if (ssl != null) {
+      return "TLS error: " + ssl.getMessage();
+    }
     return switch (e) {
       case HttpConnectTimeoutException _ -> "connect timed out";
-      case HttpTimeoutException _ -> "timed out after " + Durations.human(settings.timeout());
+      case FetchExchange.OutOfTime t -> String.valueOf(t.getMessage());
+      case HttpTimeoutException _ -> "timed out after " + Durations.human(timeout);
+      case FetchExchange.Stalled t -> String.valueOf(t.getMessage());
+      case FetchExchange.TooManyRedirects t -> String.valueOf(t.getMessage());
       case ConnectException _ -> "connection refused";
       default ->
           e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
@@ -470,7 +683,8 @@ final class Fetcher {
       long bytes,
       Duration took,
       int attempts,
-      @Nullable String error) {
+      @Nullable String error,
+      @Nullable String body) {
     stats.latencies.add(took);
     stats.bytes.addAndGet(bytes);
     if (ok) {
@@ -494,10 +708,10 @@ final class Fetcher {
       r.put("duration_ms", took.toMillis());
       r.put("attempts", attempts);
       r.put("error", error);
-      if (ok && sinks.bodies() != null) {
-        r.put("body", String.valueOf(sinks.bodies()) + "/" + seq + ".body");
+      if (body != null) {
+        r.put("body", body);
       }
-      sinks.results().println(Json.line(r));
+      sinks.results().println(sinks.format() == Format.CSV ? Csv.line(COLUMNS, r) : Json.line(r));
       LineFile dead = sinks.deadLetters();
       if (!ok && dead != null && !"interrupted".equals(error)) {
         dead.println(url);
@@ -512,11 +726,14 @@ final class Fetcher {
     }
   }
 
-  private void saveBody(Path dir, long seq, byte[] body) {
+  private @Nullable String saveBody(
+      BodyFolder dir, long seq, String url, HttpResponse<byte[]> res) {
     try {
-      Files.write(dir.resolve(seq + ".body"), body);
+      dir.save(seq, url, res);
+      return dir.body(seq).toString();
     } catch (IOException e) {
-      fail("--bodies '" + dir + "': " + JobLog.reason(e));
+      fail("--bodies '" + dir.dir() + "': " + JobLog.reason(e));
+      return null;
     }
   }
 

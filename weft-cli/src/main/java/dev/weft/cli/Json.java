@@ -51,6 +51,14 @@ final class Json {
         }
         g.writeEndArray();
       }
+      case Map<?, ?> map -> {
+        g.writeStartObject();
+        for (Map.Entry<?, ?> e : map.entrySet()) {
+          g.writeFieldName(String.valueOf(e.getKey()));
+          write(g, e.getValue());
+        }
+        g.writeEndObject();
+      }
       default -> g.writeString(v.toString());
     }
   }

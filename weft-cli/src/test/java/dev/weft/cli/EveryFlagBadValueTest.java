@@ -100,7 +100,16 @@ class EveryFlagBadValueTest {
         new Row("fetch", "--connect-timeout", "1y"),
         new Row("fetch", "--max-retry-after", "x"),
         new Row("fetch", "--breaker-window", "1"),
+        new Row("fetch", "--breaker-min-calls", "30"),
         new Row("fetch", "--breaker-open", "x"),
+        new Row("fetch", "--max-errors-per-host", "0"),
+        new Row("fetch", "--min-speed", "10x"),
+        new Row("fetch", "--min-speed-time", "slowly"),
+        new Row("fetch", "--max-time", "0"),
+        new Row("fetch", "--deadline", "soon"),
+        new Row("fetch", "--delay-random", "2s..1s"),
+        new Row("fetch", "--max-redirects", "-1"),
+        new Row("fetch", "--format", "xml"),
         new Row("fetch", "-o", "DIR/file/out.jsonl"),
         new Row("fetch", "--bodies", "DIR/file/bodies"),
         new Row("fetch", "--dead-letter", "DIR/file/dead"),
@@ -129,7 +138,12 @@ class EveryFlagBadValueTest {
         new Row("profile", "-n", "x"),
         new Row("profile", "--target", "x"),
         new Row("profile", "--max-jobs", "0"),
-        new Row("profile", "--shell", "DIR/no-such-shell"));
+        new Row("profile", "--shell", "DIR/no-such-shell"),
+        new Row("profile", "--warmup", "-1"),
+        new Row("profile", "--prepare", "DIR/no-such-program"),
+        new Row("profile", "-P", "9N"),
+        new Row("profile", "--export-json", "DIR/file/out.json"),
+        new Row("profile", "--export-markdown", "DIR"));
   }
 
   @BeforeEach
@@ -197,7 +211,12 @@ class EveryFlagBadValueTest {
           a.addAll(List.of("--db", NO_DB, "--exit-when-idle"));
         }
       }
-      case "profile" -> a.addAll(List.of("-n", "1").subList(row.flag().equals("-n") ? 2 : 0, 2));
+      case "profile" -> {
+        if (row.flag().equals("-P")) {
+          a.addAll(List.of("1", "3")); // -P takes NAME MIN MAX: the row's value is the NAME
+        }
+        a.addAll(List.of("-n", "1").subList(row.flag().equals("-n") ? 2 : 0, 2));
+      }
       default -> {}
     }
     if (row.command().equals("profile")) {

@@ -2,9 +2,16 @@ package dev.weft.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code weft profile}: real child processes, classified by their wall and CPU time. */
 class ProfileTest {
@@ -67,5 +74,97 @@ class ProfileTest {
     Cli missing = Cli.run("", "profile", "--", "/no/such/program");
     assertThat(missing.exit).isEqualTo(255);
     assertThat(missing.err()).startsWith("weft: cannot start '/no/such/program'");
+  }
+
+  @TempDir Path dir;
+
+  @Test
+  void warmupAndRunsCountAndPrepareRunsBeforeEachOfThem() throws IOException {
+    Path runsLog = dir.resolve("runs");
+    Path prepared = dir.resolve("prepared");
+    Cli c =
+        Cli.run(
+            "",
+            "profile",
+            "--warmup",
+            "2",
+            "--runs",
+            "3",
+            "--prepare",
+            "echo p >> " + prepared,
+            "--",
+            "echo r >> " + runsLog);
+    assertThat(c.exit).as(c.err()).isZero();
+    assertThat(Files.readAllLines(runsLog)).hasSize(5);
+    assertThat(Files.readAllLines(prepared)).hasSize(5);
+    assertThat(c.out())
+        .contains("(means of 3 runs after 2 warm-ups)")
+        .containsPattern("Time \\(mean ± σ\\): +\\d+\\.\\d ms ± \\d+\\.\\d ms")
+        .containsPattern("Range \\(min … max\\): +\\d+\\.\\d ms … \\d+\\.\\d ms +3 runs");
+  }
+
+  @Test
+  void aParameterScanProfilesEachValueAndExportsJsonAndMarkdown() throws IOException {
+    Path log = dir.resolve("values");
+    Path json = dir.resolve("scan.json");
+    Path md = dir.resolve("scan.md");
+    Cli c =
+        Cli.run(
+            "",
+            "profile",
+            "-P",
+            "N",
+            "1",
+            "3",
+            "-n",
+            "2",
+            "--warmup",
+            "0",
+            "--export-json",
+            json.toString(),
+            "--export-markdown",
+            md.toString(),
+            "--",
+            "echo {N} >> " + log);
+    assertThat(c.exit).as(c.err()).isZero();
+    assertThat(Files.readAllLines(log)).containsExactly("1", "1", "2", "2", "3", "3");
+    assertThat(c.out())
+        .contains("Benchmark 1: echo 1 >> " + log + " (N = 1)")
+        .contains("Benchmark 3: echo 3 >> " + log + " (N = 3)")
+        .containsPattern("Summary: N = [123] ran fastest")
+        .containsPattern("times as long with N = [123]");
+    JsonNode results = new ObjectMapper().readTree(json.toFile()).get("results");
+    assertThat(results).hasSize(3);
+    for (int i = 0; i < 3; i++) {
+      JsonNode r = results.get(i);
+      assertThat(r.get("parameters").get("N").asText()).isEqualTo(Integer.toString(i + 1));
+      assertThat(r.get("times")).hasSize(2);
+      assertThat(r.get("min").asDouble()).isLessThanOrEqualTo(r.get("mean").asDouble());
+      assertThat(r.get("mean").asDouble()).isLessThanOrEqualTo(r.get("max").asDouble());
+      assertThat(r.get("jobs").asInt()).isPositive();
+    }
+    List<String> table = Files.readAllLines(md);
+    assertThat(table.getFirst())
+        .startsWith("| Command | Mean [ms] | Min [ms] | Max [ms] | Relative |");
+    assertThat(table).hasSize(5);
+    assertThat(table.get(2)).startsWith("| `echo 1 >> " + log + "` | ");
+  }
+
+  @Test
+  void aRunFarSlowerThanTheOthersIsWarnedAbout() {
+    // the fifth of eight runs sleeps; the others do next to nothing
+    Path count = dir.resolve("count");
+    String cmd = "echo x >> " + count + "; [ \"$(wc -l < " + count + ")\" -eq 5 ] && sleep 1; true";
+    Cli c = Cli.run("", "profile", "--warmup", "0", "-n", "8", "--", cmd);
+    assertThat(c.exit).as(c.err()).isZero();
+    // at least the sleeping run; a busy machine may add others, never take that one away
+    assertThat(c.out()).containsPattern("Warning: [1-7] statistical outlier\\(s\\) among 8 runs");
+  }
+
+  @Test
+  void aFailingPrepareIsOneLine() {
+    Cli c = Cli.run("", "profile", "--prepare", "exit 4", "--", "true");
+    assertThat(c.exit).isEqualTo(255);
+    assertThat(c.err().strip()).isEqualTo("weft: --prepare 'exit 4' exited with 4");
   }
 }
