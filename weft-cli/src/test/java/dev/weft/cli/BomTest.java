@@ -32,9 +32,10 @@ class BomTest {
     NodeList modules = parent.getElementsByTagName("module");
     for (int i = 0; i < modules.getLength(); i++) {
       String module = modules.item(i).getTextContent().trim();
-      // a library is a module with a module descriptor; the command and the benchmarks are not
-      if (Files.exists(ROOT.resolve(module).resolve("src/main/java/module-info.java"))
-          && !module.equals("weft-cli")) {
+      // a library is a module with main code; the command and the benchmarks are not
+      if (Files.isDirectory(ROOT.resolve(module).resolve("src/main/java"))
+          && !module.equals("weft-cli")
+          && !module.equals("weft-bench")) {
         libraries.add(module);
       }
     }
