@@ -35,7 +35,8 @@ class BomTest {
       // a library is a module with main code; the command and the benchmarks are not
       if (Files.isDirectory(ROOT.resolve(module).resolve("src/main/java"))
           && !module.equals("weft-cli")
-          && !module.equals("weft-bench")) {
+          && !module.equals("weft-bench")
+          && !module.startsWith("examples/")) {
         libraries.add(module);
       }
     }
