@@ -64,8 +64,8 @@ final class DemoCommand implements Callable<Integer> {
     Path results = dir.resolve("results.jsonl");
     Path dead = dir.resolve("dead-letter.txt");
     Path stateFile = dir.resolve("state.db");
-    Fetcher.Settings settings =
-        new Fetcher.Settings(
+    FetchSettings settings =
+        new FetchSettings(
             concurrency,
             Math.max(1, concurrency * 3 / 4),
             new Rate(5000),
@@ -79,7 +79,7 @@ final class DemoCommand implements Callable<Integer> {
             10,
             Duration.ofSeconds(30),
             false,
-            Fetcher.Limits.NONE);
+            FetchSettings.Limits.NONE);
     try (FlakyServer server = new FlakyServer(time, 8, 4, Duration.ofMillis(40));
         LineFile res = new LineFile("--output", results, false);
         LineFile deadFile = new LineFile("--dead-letter", dead, false)) {
@@ -99,7 +99,7 @@ final class DemoCommand implements Callable<Integer> {
       RunState state = new RunState(stateFile, "demo", "demo", RunState.Mode.FRESH, time);
       Progress progress = RunCommand.progress(OptionalLong.of(requests), time);
       Fetcher fetcher =
-          new Fetcher(settings, new Fetcher.Sinks(res, null, deadFile, progress, state), time);
+          new Fetcher(settings, new FetchSinks(res, null, deadFile, progress, state), time);
       Iterator<String> urls =
           new Iterator<>() {
             int n;
@@ -115,7 +115,7 @@ final class DemoCommand implements Callable<Integer> {
               return (n % 20 == 0 ? down : good) + n;
             }
           };
-      Fetcher.Stats s;
+      FetchStats s;
       ProgressBar shown = RunCommand.showProgress(progress, err, "urls", time);
       try {
         s = fetcher.run(urls, seq -> false);

@@ -190,8 +190,8 @@ final class FetchCommand implements Callable<Integer> {
     this.err = err;
   }
 
-  Fetcher.Settings settings() {
-    return new Fetcher.Settings(
+  FetchSettings settings() {
+    return new FetchSettings(
         jobs,
         perHost,
         rate == null ? null : Rate.parse("--rate", rate),
@@ -208,7 +208,7 @@ final class FetchCommand implements Callable<Integer> {
         limits());
   }
 
-  private Fetcher.Limits limits() {
+  private FetchSettings.Limits limits() {
     FetchExchange.Stall stall = null;
     if (minSpeed != null) {
       Duration over =
@@ -233,7 +233,7 @@ final class FetchCommand implements Callable<Integer> {
         throw new BadInput("--delay-random must have FROM <= TO, was '" + delayRandom + "'");
       }
     }
-    return new Fetcher.Limits(
+    return new FetchSettings.Limits(
         maxErrorsPerHost,
         stall,
         maxTime == null ? null : positive("--max-time", maxTime),
@@ -266,10 +266,10 @@ final class FetchCommand implements Callable<Integer> {
         flag + " must be a positive number of bytes like 1000, 64k or 1M, was '" + value + "'");
   }
 
-  private Fetcher.Format format() {
+  private FetchSinks.Format format() {
     return switch (format) {
-      case "jsonl", "json" -> Fetcher.Format.JSONL;
-      case "csv" -> Fetcher.Format.CSV;
+      case "jsonl", "json" -> FetchSinks.Format.JSONL;
+      case "csv" -> FetchSinks.Format.CSV;
       default -> throw new BadInput("--format must be jsonl or csv, was '" + format + "'");
     };
   }
@@ -284,8 +284,8 @@ final class FetchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    Fetcher.Settings settings = settings();
-    Fetcher.Format form = format();
+    FetchSettings settings = settings();
+    FetchSinks.Format form = format();
     if (resume && resumeFailed) {
       throw new BadInput("--resume and --resume-failed exclude each other; pick one");
     }
@@ -302,8 +302,8 @@ final class FetchCommand implements Callable<Integer> {
       boolean fresh = o == null || !resuming || !Files.exists(o) || Files.size(o) == 0;
       LineFile results =
           closer.add(o == null ? new LineFile(out) : new LineFile("--output", o, resuming));
-      if (form == Fetcher.Format.CSV && fresh) {
-        results.println(Csv.header(Fetcher.COLUMNS));
+      if (form == FetchSinks.Format.CSV && fresh) {
+        results.println(Csv.header(FetchSinks.COLUMNS));
       }
       Path dir = bodies;
       if (dir != null) {
@@ -331,10 +331,9 @@ final class FetchCommand implements Callable<Integer> {
       OptionalLong total = bar || eta ? input.countTotal() : OptionalLong.empty();
       Progress progress = bar || eta ? RunCommand.progress(total, time) : null;
       Fetcher fetcher =
-          new Fetcher(
-              settings, new Fetcher.Sinks(results, form, dir, dead, progress, runState), time);
+          new Fetcher(settings, new FetchSinks(results, form, dir, dead, progress, runState), time);
       InterruptHook hook = InterruptHook.install(fetcher::interrupt);
-      Fetcher.Stats stats;
+      FetchStats stats;
       String stateFailure = null;
       ProgressBar shown =
           progress == null ? null : RunCommand.showProgress(progress, err, "urls", time);
@@ -366,7 +365,7 @@ final class FetchCommand implements Callable<Integer> {
   }
 
   /** Prints, on stderr, what the breakers did, when they did anything. */
-  private void summary(Fetcher.Stats stats) {
+  private void summary(FetchStats stats) {
     stats.skippedHosts.forEach((host, urls) ->
         err.printf(
             Locale.ROOT,

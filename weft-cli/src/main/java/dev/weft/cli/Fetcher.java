@@ -30,13 +30,11 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongPredicate;
@@ -68,132 +66,8 @@ import org.jspecify.annotations.Nullable;
  */
 final class Fetcher {
 
-  /** What {@code weft fetch} was asked to do. Immutable. */
-  record Settings(
-      int concurrency,
-      int perHost,
-      @Nullable Rate rate,
-      @Nullable Rate perHostRate,
-      int tries,
-      Backoff backoff,
-      Duration timeout,
-      Duration connectTimeout,
-      Duration maxRetryAfter,
-      int breakerWindow,
-      int breakerMinCalls,
-      Duration breakerOpen,
-      boolean http1,
-      Limits limits) {
-    Settings {
-      if (concurrency < 1) {
-        throw new BadInput("-j must be >= 1, was " + concurrency);
-      }
-      if (perHost < 1) {
-        throw new BadInput("--per-host must be >= 1, was " + perHost);
-      }
-      if (tries < 1) {
-        throw new BadInput("--retries must be >= 1 (tries in total), was " + tries);
-      }
-      if (breakerWindow < 2 || breakerWindow > 100_000) {
-        throw new BadInput("--breaker-window must be in [2, 100000], was " + breakerWindow);
-      }
-      if (breakerMinCalls < 1 || breakerMinCalls > breakerWindow) {
-        throw new BadInput(
-            "--breaker-min-calls must be in [1, --breaker-window "
-                + breakerWindow
-                + "], was "
-                + breakerMinCalls);
-      }
-      if (breakerOpen.isNegative() || breakerOpen.isZero()) {
-        throw new BadInput("--breaker-open must be > 0, was " + Durations.human(breakerOpen));
-      }
-    }
-  }
-
-  /**
-   * The bounds of {@code weft fetch} beyond tries and timeouts; null members are off. Immutable.
-   *
-   * @param maxErrorsPerHost a host's remaining URLs are skipped after this many failed requests
-   * @param stall stall detection ({@code --min-speed}, {@code --min-speed-time})
-   * @param maxTime the time each URL may take, its retries and waits included
-   * @param deadline the time the whole run may take
-   * @param delayFrom with {@code delayTo}: a random wait before each request
-   * @param delayTo the longest random wait
-   * @param maxRedirects redirects followed per request, at least 0
-   */
-  record Limits(
-      @Nullable Integer maxErrorsPerHost,
-      FetchExchange.@Nullable Stall stall,
-      @Nullable Duration maxTime,
-      @Nullable Duration deadline,
-      @Nullable Duration delayFrom,
-      @Nullable Duration delayTo,
-      int maxRedirects) {
-    /** No bounds; redirects followed up to 5 times, as the JDK's client does. */
-    static final Limits NONE = new Limits(null, null, null, null, null, null, 5);
-
-    Limits {
-      if (maxErrorsPerHost != null && maxErrorsPerHost < 1) {
-        throw new BadInput("--max-errors-per-host must be >= 1, was " + maxErrorsPerHost);
-      }
-      if (maxRedirects < 0 || maxRedirects > 1000) {
-        throw new BadInput("--max-redirects must be in [0, 1000], was " + maxRedirects);
-      }
-      if ((delayFrom == null) != (delayTo == null)) {
-        throw new IllegalArgumentException("delayFrom and delayTo come together");
-      }
-    }
-  }
-
-  /** How results are written. */
-  enum Format {
-    /** One JSON object a line. */
-    JSONL,
-    /** Comma-separated values with a header line (RFC 4180 quoting). */
-    CSV
-  }
-
-  /** The columns of the results, in order. */
-  static final List<String> COLUMNS =
-      List.of("url", "status", "bytes", "duration_ms", "attempts", "error", "body");
-
-  /** Where results go; null members are off. */
-  record Sinks(
-      LineFile results,
-      Format format,
-      @Nullable Path bodies,
-      @Nullable LineFile deadLetters,
-      @Nullable Progress progress,
-      @Nullable RunState state) {
-    Sinks(
-        LineFile results,
-        @Nullable Path bodies,
-        @Nullable LineFile deadLetters,
-        @Nullable Progress progress,
-        @Nullable RunState state) {
-      this(results, Format.JSONL, bodies, deadLetters, progress, state);
-    }
-  }
-
-  /** Counts and latencies of a finished run. Thread-safe. */
-  static final class Stats {
-    final AtomicLong ok = new AtomicLong();
-    final AtomicLong retried = new AtomicLong();
-    final AtomicLong failed = new AtomicLong();
-    final AtomicLong deadLettered = new AtomicLong();
-    final AtomicLong breakerRejected = new AtomicLong();
-    final AtomicLong attempts = new AtomicLong();
-    final AtomicLong bytes = new AtomicLong();
-    final Latencies latencies = new Latencies();
-    final AtomicLong breakerTrips = new AtomicLong();
-    final AtomicLong breakerWaits = new AtomicLong();
-    final Map<String, AtomicLong> skippedHosts = new ConcurrentHashMap<>(); // host: URLs skipped
-    final AtomicLong notStarted = new AtomicLong(); // left when --deadline passed
-    Duration took = Duration.ZERO;
-  }
-
-  private final Settings settings;
-  private final Sinks sinks;
+  private final FetchSettings settings;
+  private final FetchSinks sinks;
   private final TimeSource time;
   private final HttpClient client;
   private final KeyedLimiter<String> perHost;
@@ -206,13 +80,13 @@ final class Fetcher {
   private final @Nullable BodyFolder folder;
   private final Map<String, AtomicInteger> hostErrors = new ConcurrentHashMap<>();
   private volatile Deadline runDeadline = Deadline.never();
-  private final Stats stats = new Stats();
+  private final FetchStats stats = new FetchStats();
   private volatile @Nullable Scope requests; // the run's scope, while it is open
   private volatile boolean stopping;
   private volatile boolean interrupted;
   private volatile @Nullable String sinkFailure;
 
-  Fetcher(Settings settings, Sinks sinks, TimeSource time) {
+  Fetcher(FetchSettings settings, FetchSinks sinks, TimeSource time) {
     this.settings = settings;
     this.sinks = sinks;
     this.time = time;
@@ -222,7 +96,7 @@ final class Fetcher {
             .connectTimeout(settings.connectTimeout())
             .followRedirects(HttpClient.Redirect.NEVER) // FetchExchange follows them, counted
             .build();
-    Limits limits = settings.limits();
+    FetchSettings.Limits limits = settings.limits();
     this.exchange = new FetchExchange(client, time, limits.maxRedirects(), limits.stall());
     Path dir = sinks.bodies();
     this.folder = dir == null ? null : new BodyFolder(dir);
@@ -299,7 +173,7 @@ final class Fetcher {
   }
 
   /** {@return the counts so far} */
-  Stats stats() {
+  FetchStats stats() {
     return stats;
   }
 
@@ -330,7 +204,7 @@ final class Fetcher {
    *
    * @return the counts
    */
-  Stats run(Iterator<String> lines, LongPredicate skip) {
+  FetchStats run(Iterator<String> lines, LongPredicate skip) {
     long start = time.read();
     Duration d = settings.limits().deadline();
     runDeadline = d == null ? Deadline.never() : Deadline.after(d, time);
@@ -600,12 +474,11 @@ final class Fetcher {
   private HttpResponse<byte[]> send(
       String host, HttpRequest request, Duration timeout, FetchExchange.Budget budget)
       throws IOException, InterruptedException {
-    Limits limits = settings.limits();
+    FetchSettings.Limits limits = settings.limits();
     Duration from = limits.delayFrom();
     Duration to = limits.delayTo();
     if (from != null && to != null) {
-      long nanos =
-          from.toNanos() + ThreadLocalRandom.current().nextLong(to.toNanos() - from.toNanos() + 1);
+      long nanos = from.toNanos() + Backoff.jitter().nextLong(0, to.toNanos() - from.toNanos() + 1);
       Duration delay = Duration.ofNanos(nanos);
       if (budget.excludes(delay)) {
         throw budget.passed();
@@ -711,7 +584,12 @@ final class Fetcher {
       if (body != null) {
         r.put("body", body);
       }
-      sinks.results().println(sinks.format() == Format.CSV ? Csv.line(COLUMNS, r) : Json.line(r));
+      sinks
+          .results()
+          .println(
+              sinks.format() == FetchSinks.Format.CSV
+                  ? Csv.line(FetchSinks.COLUMNS, r)
+                  : Json.line(r));
       LineFile dead = sinks.deadLetters();
       if (!ok && dead != null && !"interrupted".equals(error)) {
         dead.println(url);

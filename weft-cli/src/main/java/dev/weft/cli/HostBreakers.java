@@ -58,7 +58,7 @@ final class HostBreakers {
    * @param trips counts each opening from closed
    * @param waits counts each wait for a probe
    */
-  HostBreakers(Fetcher.Settings settings, TimeSource time, AtomicLong trips, AtomicLong waits) {
+  HostBreakers(FetchSettings settings, TimeSource time, AtomicLong trips, AtomicLong waits) {
     this.time = time;
     this.waits = waits;
     Listener states =
