@@ -1,7 +1,6 @@
 package dev.weft.task;
 
 import dev.weft.observe.Listener;
-import dev.weft.observe.WeftThreads;
 import dev.weft.time.Deadline;
 import dev.weft.time.TimeSource;
 import java.lang.invoke.MethodHandles;
@@ -80,14 +79,14 @@ public final class Scope implements AutoCloseable {
    * wakes the owner when enough settled, and runs the owner's wait loop. No lock anywhere: the hot
    * path is one thread start, one CAS and one increment per fork.
    *
-   * The forks' threads are listed for leak checks as one WeftThreads group (Threads below): each
+   * The forks' threads are listed for leak checks as one WeftThreads group (ScopeThreads): each
    * fork holds its thread from before the start until it settles.
    *
    * `kind` records who cancelled first (CAS from NONE), which decides what join() throws.
    *
    * Parts: this class holds the fork bookkeeping and cancellation; ScopeFailures builds
    * what join() throws and logs unobserved failures; StuckForks reports forks that ignore
-   * cancellation; OwnerWait is the owner's waiting; ForkImpl is one fork's state machine and
+   * cancellation; OwnerWait is the owner's waiting; ScopeThreads lists the forks' threads; ForkImpl is one fork's state machine and
    * outcome.
    */
 
@@ -123,8 +122,7 @@ public final class Scope implements AutoCloseable {
   private final boolean failFast;
   private final int limit;
   private final @Nullable Executor executor;
-  private WeftThreads.@Nullable Listing threads; // owner only: made at the first fork
-  private @Nullable Threads group; // owner only: what `threads` lists, released by close()
+  private @Nullable ScopeThreads threads; // owner only: made at the first fork
   final Thread owner;
   final TimeSource time;
   final Deadline deadline;
@@ -283,18 +281,17 @@ public final class Scope implements AutoCloseable {
       if (propagator != null) {
         fork.propagate(propagator);
       }
-      WeftThreads.Listing listing = threads;
-      if (listing == null) {
-        group = new Threads(this);
-        threads = listing = WeftThreads.listing(group);
+      ScopeThreads listed = threads;
+      if (listed == null) {
+        threads = listed = new ScopeThreads(this);
       }
       if (executor == null) {
         Thread t = THREADS.newThread(fork);
         fork.startedOn(t);
-        listing.ensureListed();
+        listed.ensureListed();
         t.start();
       } else {
-        listing.ensureListed(); // for the task tree: an executor's threads are not ours to list
+        listed.ensureListed(); // for the task tree: an executor's threads are not ours to list
         executor.execute(fork);
       }
     } catch (Throwable t) {
@@ -375,9 +372,9 @@ public final class Scope implements AutoCloseable {
       waiting.await(0);
     }
     state = CLOSED;
-    Threads g = group;
-    if (g != null) {
-      g.release(); // every fork has settled: the live list may keep the group, not the scope
+    ScopeThreads listed = threads;
+    if (listed != null) {
+      listed.release(); // every fork has settled: the live list may keep the group, not the scope
     }
     for (CancellationToken.Registration link : links) {
       link.close();
@@ -534,51 +531,6 @@ public final class Scope implements AutoCloseable {
       view[i].interrupt();
     }
     waiting.wake();
-  }
-
-  /**
-   * The forks' threads, listed by {@link WeftThreads#live()} as one group (one entry per scope
-   * rather than one per thread) while a fork has not settled. The live list drops an idle group's
-   * entry only at its next sweep, so {@link #close()} cuts the group off from the scope: a closed
-   * scope's forks, tasks and results are not kept reachable until then.
-   */
-  static final class Threads implements WeftThreads.Group {
-    private volatile @Nullable Scope scope;
-
-    Threads(Scope scope) {
-      this.scope = scope;
-    }
-
-    /** {@return the scope, or null once it closed} */
-    @Nullable Scope scope() {
-      return scope;
-    }
-
-    void release() {
-      scope = null;
-    }
-
-    @Override
-    public void addLiveTo(List<Thread> out) {
-      Scope s = scope;
-      if (s == null) {
-        return;
-      }
-      int n = s.forkCount;
-      ForkImpl<?>[] view = s.forksView;
-      for (int i = 0; i < n; i++) {
-        Thread t = view[i].thread();
-        if (t != null) {
-          out.add(t);
-        }
-      }
-    }
-
-    @Override
-    public boolean isIdle() {
-      Scope s = scope;
-      return s == null || s.pending() == 0;
-    }
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -227,7 +227,7 @@ public final class TaskTree {
     static Snapshot take() {
       List<Scope> all = new ArrayList<>();
       for (WeftThreads.Group g : WeftThreads.groups()) {
-        if (g instanceof Scope.Threads threads) {
+        if (g instanceof ScopeThreads threads) {
           Scope s = threads.scope();
           if (s != null) { // null: the scope closed meanwhile, so no fork of it runs
             all.add(s);
