@@ -1,12 +1,18 @@
 package dev.weft.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /** Runs the command in this JVM and keeps what it printed. */
 final class Cli {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   final ByteArrayOutputStream out = new ByteArrayOutputStream();
   final ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -29,5 +35,19 @@ final class Cli {
 
   String err() {
     return err.toString(StandardCharsets.UTF_8);
+  }
+
+  /** {@return each line printed to stdout, read as JSON (a results file of weft fetch)} */
+  List<JsonNode> jsonLines() {
+    return out()
+        .lines()
+        .map(l -> {
+          try {
+            return JSON.readTree(l);
+          } catch (IOException e) {
+            throw new AssertionError("not JSON: " + l, e);
+          }
+        })
+        .toList();
   }
 }

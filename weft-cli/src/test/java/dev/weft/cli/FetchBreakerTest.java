@@ -3,7 +3,6 @@ package dev.weft.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -17,7 +16,6 @@ import org.junit.jupiter.api.Test;
  */
 class FetchBreakerTest {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final int ROUNDS = 3;
 
   @Test
@@ -43,7 +41,7 @@ class FetchBreakerTest {
                 "--breaker-open",
                 "300ms");
         assertThat(c.exit).as("round %d: %s%s", round, c.out(), c.err()).isZero();
-        List<JsonNode> lines = results(c);
+        List<JsonNode> lines = c.jsonLines();
         assertThat(lines)
             .hasSize(urls)
             .allSatisfy(n -> assertThat(n.get("status").asInt()).isEqualTo(200));
@@ -77,7 +75,7 @@ class FetchBreakerTest {
                 "--breaker-open",
                 "200ms");
         assertThat(c.exit).as(c.err()).isEqualTo(urls);
-        List<JsonNode> lines = results(c);
+        List<JsonNode> lines = c.jsonLines();
         long refused =
             lines.stream().filter(n -> n.get("error").asText().startsWith("circuit open")).count();
         // without the breaker: 3 tries of 40 URLs, 120 requests. With it: the requests made before
@@ -106,7 +104,7 @@ class FetchBreakerTest {
             "--backoff",
             "fixed:5ms"); // and the default --breaker-open 30s: a wait would hold every slot
     assertThat(c.exit).isEqualTo(101);
-    List<JsonNode> lines = results(c);
+    List<JsonNode> lines = c.jsonLines();
     assertThat(lines).hasSize(urls);
     long refused =
         lines.stream().filter(n -> n.get("error").asText().startsWith("circuit open")).count();
@@ -154,18 +152,5 @@ class FetchBreakerTest {
       in.append(prefix).append(i).append('\n');
     }
     return in.toString();
-  }
-
-  private static List<JsonNode> results(Cli c) {
-    return c.out()
-        .lines()
-        .map(l -> {
-          try {
-            return JSON.readTree(l);
-          } catch (IOException e) {
-            throw new AssertionError("not JSON: " + l, e);
-          }
-        })
-        .toList();
   }
 }

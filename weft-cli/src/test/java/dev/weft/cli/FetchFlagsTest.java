@@ -3,7 +3,6 @@ package dev.weft.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -31,8 +30,6 @@ import org.junit.jupiter.api.io.TempDir;
  * how long anything took.
  */
 class FetchFlagsTest {
-
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir Path dir;
   private final CountDownLatch release = new CountDownLatch(1); // frees /hang and /slow at the end
@@ -126,7 +123,8 @@ class FetchFlagsTest {
     assertThat(server.requests.get()).as("requests the host got").isEqualTo(3);
     String host = base.substring("http://".length());
     assertThat(
-            results(c).stream().filter(n -> n.get("error").asText().startsWith("skipped: " + host)))
+            c.jsonLines().stream()
+                .filter(n -> n.get("error").asText().startsWith("skipped: " + host)))
         .hasSize(7);
     assertThat(c.err())
         .contains(
@@ -147,7 +145,7 @@ class FetchFlagsTest {
             "--min-speed-time",
             "200ms");
     assertThat(c.exit).as(c.err()).isEqualTo(1);
-    JsonNode r = results(c).getFirst();
+    JsonNode r = c.jsonLines().getFirst();
     assertThat(r.get("error").asText())
         .isEqualTo("stalled: under 1024 bytes/s for 200ms (--min-speed)");
     assertThat(r.get("status").isNull()).isTrue();
@@ -157,7 +155,7 @@ class FetchFlagsTest {
   void maxTimeBoundsAUrlWithItsRetries() {
     Cli c = fetch(base + "/hang/1\n", "--retries", "5", "--timeout", "1h", "--max-time", "300ms");
     assertThat(c.exit).as(c.err()).isEqualTo(1);
-    JsonNode r = results(c).getFirst();
+    JsonNode r = c.jsonLines().getFirst();
     assertThat(r.get("error").asText()).isEqualTo("--max-time 300ms passed");
     assertThat(r.get("attempts").asInt()).as("no try after the time is up").isEqualTo(1);
     assertThat(server.hits("/hang/1"))
@@ -183,14 +181,14 @@ class FetchFlagsTest {
             "--deadline",
             "1s");
     assertThat(c.exit).as(c.err()).isEqualTo(3);
-    assertThat(results(c).getFirst().get("error").asText()).isEqualTo("--deadline 1.0s passed");
-    assertThat(results(c)).hasSize(1);
+    assertThat(c.jsonLines().getFirst().get("error").asText()).isEqualTo("--deadline 1.0s passed");
+    assertThat(c.jsonLines()).hasSize(1);
     assertThat(c.err()).contains("weft: --deadline 1s passed: 2 URL(s) not started");
     assertThat(server.hits("/ok/2") + server.hits("/ok/3")).isZero();
 
     Cli again = Cli.run(in, "fetch", "--state", state, "--http1", "--resume");
     assertThat(again.exit).as(again.err()).isZero();
-    assertThat(results(again))
+    assertThat(again.jsonLines())
         .extracting(n -> n.get("url").asText())
         .containsExactlyInAnyOrder(base + "/ok/2", base + "/ok/3");
     assertThat(server.hits("/hang/1"))
@@ -202,7 +200,7 @@ class FetchFlagsTest {
   void delayRandomWaitsAtLeastItsLowerBoundBeforeEachRequest() {
     Cli c = fetch(lines("/ok/", 3), "-j", "3", "--delay-random", "150ms..200ms");
     assertThat(c.exit).as(c.err()).isZero();
-    assertThat(results(c))
+    assertThat(c.jsonLines())
         .hasSize(3)
         .allSatisfy(n -> assertThat(n.get("duration_ms").asLong()).isGreaterThanOrEqualTo(150));
   }
@@ -215,7 +213,7 @@ class FetchFlagsTest {
       Cli c = fetch(lines("/ok/" + rate[0], 2), "-j", "2", rate[0], rate[1], "--max-time", "5s");
       assertThat(c.exit).as("%s %s: %s", rate[0], rate[1], c.err()).isEqualTo(1);
       assertThat(server.requests.get()).as("%s %s", rate[0], rate[1]).isEqualTo(1);
-      assertThat(results(c))
+      assertThat(c.jsonLines())
           .extracting(n -> n.get("error").asText())
           .containsExactlyInAnyOrder("null", "--max-time 5.0s passed");
     }
@@ -311,11 +309,11 @@ class FetchFlagsTest {
   void redirectsAreFollowedUpToMaxRedirects() {
     Cli within = fetch(base + "/redirect/3\n", "--max-redirects", "3");
     assertThat(within.exit).as(within.err()).isZero();
-    assertThat(results(within).getFirst().get("bytes").asInt()).isEqualTo("arrived".length());
+    assertThat(within.jsonLines().getFirst().get("bytes").asInt()).isEqualTo("arrived".length());
     server.requests.set(0);
     Cli over = fetch(base + "/redirect/3\n", "--max-redirects", "2", "--retries", "3");
     assertThat(over.exit).isEqualTo(1);
-    JsonNode r = results(over).getFirst();
+    JsonNode r = over.jsonLines().getFirst();
     assertThat(r.get("error").asText()).isEqualTo("more than 2 redirects (--max-redirects)");
     assertThat(r.get("attempts").asInt()).as("not retried").isEqualTo(1);
     assertThat(server.requests.get()).isEqualTo(3);
@@ -346,7 +344,7 @@ class FetchFlagsTest {
       plain.close();
       acceptor.join();
       assertThat(c.exit).as(c.out()).isEqualTo(1);
-      JsonNode r = results(c).getFirst();
+      JsonNode r = c.jsonLines().getFirst();
       assertThat(r.get("error").asText()).startsWith("TLS error: ");
       assertThat(r.get("attempts").asInt()).isEqualTo(1);
       // weft's 3 tries would connect at least 3 times; the JDK's client may reconnect once itself
@@ -371,20 +369,7 @@ class FetchFlagsTest {
 
   private Map<String, JsonNode> byPath(Cli c) {
     Map<String, JsonNode> by = new HashMap<>();
-    results(c).forEach(n -> by.put(n.get("url").asText().substring(base.length()), n));
+    c.jsonLines().forEach(n -> by.put(n.get("url").asText().substring(base.length()), n));
     return by;
-  }
-
-  private static List<JsonNode> results(Cli c) {
-    return c.out()
-        .lines()
-        .map(l -> {
-          try {
-            return JSON.readTree(l);
-          } catch (IOException e) {
-            throw new AssertionError("not JSON: " + l, e);
-          }
-        })
-        .toList();
   }
 }
