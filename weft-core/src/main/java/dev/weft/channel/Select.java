@@ -134,8 +134,8 @@ public final class Select {
 
   /**
    * {@return a clause that runs {@code then} when no other clause happened within {@code timeout}}
-   * Measured on the calling task's time source ({@link dev.weft.task.TaskContext#timeSource()}); a
-   * zero or negative timeout only looks once.
+   * Measured on the calling task's time source ({@link dev.weft.task.TaskContext#timeSource()}, or
+   * its deadline's when it has one); a zero or negative timeout only looks once.
    *
    * @param timeout how long to wait
    * @param then what to run on timeout

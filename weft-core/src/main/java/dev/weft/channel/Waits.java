@@ -13,23 +13,19 @@ final class Waits {
   private Waits() {}
 
   /**
-   * Waits for {@code waiter} on the calling task's time source, until the earlier of {@code
-   * timeout} (if any) and the task's deadline; gives up on interrupt and on the task's
-   * cancellation. {@return the winning clause, {@link Waiter#TIMED_OUT} or {@link Waiter#DEADLINE}}
+   * Waits for {@code waiter} on the calling task's time source (its deadline's, if it has one),
+   * until the earlier of {@code timeout} (if any) and the task's deadline; gives up on interrupt
+   * and on the task's cancellation. {@return the winning clause, {@link Waiter#TIMED_OUT} or {@link
+   * Waiter#DEADLINE}}
    */
-  @SuppressWarnings("ReferenceEquality") // the same time source, not an equal one
   static int await(Waiter waiter, @Nullable Duration timeout) throws InterruptedException {
-    TimeSource time = TaskContext.timeSource();
     Deadline deadline = TaskContext.deadline();
-    boolean timed = false;
-    boolean isDeadline = false;
-    long until = 0;
-    if (!deadline.isNever()) {
-      until =
-          deadline.timeSource() == time ? deadline.ticks() : time.readAfter(deadline.remaining());
-      timed = true;
-      isDeadline = true;
-    }
+    // a deadline is measured on its own time source (a scope's manual clock in tests), and so is
+    // the timeout beside it
+    TimeSource time = deadline.isNever() ? TaskContext.timeSource() : deadline.timeSource();
+    boolean timed = !deadline.isNever();
+    boolean isDeadline = timed;
+    long until = timed ? deadline.ticks() : 0;
     if (timeout != null) {
       long end = time.readAfter(timeout);
       if (!timed || end - until <= 0) {
