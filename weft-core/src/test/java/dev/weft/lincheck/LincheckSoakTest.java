@@ -1,6 +1,9 @@
 package dev.weft.lincheck;
 
+import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
+import org.jetbrains.lincheck.datastructures.StressOptions;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -22,7 +25,11 @@ class LincheckSoakTest {
         LimiterLincheckTest.class,
         PermitsLincheckTest.class,
         RateLimiterLincheckTest.class,
-        CircuitBreakerLincheckTest.class
+        CircuitBreakerLincheckTest.class,
+        RendezvousChannelLincheckTest.class,
+        BufferedChannelLincheckTest.class,
+        UnlimitedChannelLincheckTest.class,
+        SelectLincheckTest.class
       })
   void modelChecking(Class<?> test) throws ClassNotFoundException {
     Checks.model()
@@ -40,7 +47,11 @@ class LincheckSoakTest {
         RateLimiterLincheckTest.class,
         CircuitBreakerLincheckTest.class,
         TaskQueueLincheckTest.class,
-        CallCacheLincheckTest.class
+        CallCacheLincheckTest.class,
+        RendezvousChannelLincheckTest.class,
+        BufferedChannelLincheckTest.class,
+        UnlimitedChannelLincheckTest.class,
+        SelectLincheckTest.class
       })
   void stress(Class<?> test) throws ClassNotFoundException {
     Checks.stress()
@@ -48,6 +59,21 @@ class LincheckSoakTest {
         .invocationsPerIteration(3000)
         .sequentialSpecification(spec(test))
         .check(test);
+  }
+
+  @Test
+  void blockingChannelScenarios() {
+    ModelCheckingOptions model =
+        new ModelCheckingOptions().iterations(0).invocationsPerIteration(5000);
+    ChannelBlockingLincheckTest.scenarios().forEach(model::addCustomScenario);
+    model
+        .sequentialSpecification(ChannelBlockingLincheckTest.Spec.class)
+        .check(ChannelBlockingLincheckTest.class);
+    StressOptions stress = new StressOptions().iterations(0).invocationsPerIteration(20_000);
+    ChannelBlockingLincheckTest.scenarios().forEach(stress::addCustomScenario);
+    stress
+        .sequentialSpecification(ChannelBlockingLincheckTest.Spec.class)
+        .check(ChannelBlockingLincheckTest.class);
   }
 
   private static Class<?> spec(Class<?> test) throws ClassNotFoundException {

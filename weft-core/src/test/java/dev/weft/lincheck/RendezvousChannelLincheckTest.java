@@ -1,0 +1,34 @@
+package dev.weft.lincheck;
+
+import dev.weft.channel.Channel;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Linearizability of a rendezvous {@link Channel}'s non-blocking operations ({@code trySend},
+ * {@code tryReceive}, {@code close}, {@code error}, the state queries) against {@link
+ * ChannelOperations.Spec}, by model checking and stress. The blocking calls and {@code select} are
+ * checked in fixed scenarios by {@link ChannelBlockingLincheckTest} and {@link SelectLincheckTest}.
+ */
+public class RendezvousChannelLincheckTest extends ChannelOperations {
+
+  public RendezvousChannelLincheckTest() {
+    super(Channel.rendezvous());
+  }
+
+  @Test
+  void modelChecking() {
+    Checks.model().sequentialSpecification(Spec.class).check(getClass());
+  }
+
+  @Test
+  void stress() {
+    Checks.stress().sequentialSpecification(Spec.class).check(getClass());
+  }
+
+  /** The specification at this channel's capacity. */
+  public static final class Spec extends ChannelOperations.Spec {
+    public Spec() {
+      super(0);
+    }
+  }
+}
