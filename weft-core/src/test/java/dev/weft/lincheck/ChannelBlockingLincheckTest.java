@@ -31,8 +31,10 @@ import org.junit.jupiter.api.Test;
  * (buffered, so exact), or over {@code r} and a channel no counterpart ever uses (so two selects
  * must meet on {@code r}: the select-to-select hand-over).
  *
- * <p>Model checking explores the interleavings; stress runs them on real threads, which is what
- * catches a lost wake-up (Lincheck's model checker lets a park return spuriously).
+ * <p>Sizes: 100 interleavings and 300 stress runs per scenario here, twenty and thirty times that
+ * in {@link LincheckSoakTest}. Model checking explores the interleavings; stress runs them on real
+ * threads, which is what catches a lost wake-up (Lincheck's model checker lets a park return
+ * spuriously).
  */
 public class ChannelBlockingLincheckTest {
 
@@ -126,14 +128,14 @@ public class ChannelBlockingLincheckTest {
   @Test
   void modelChecking() {
     ModelCheckingOptions options =
-        new ModelCheckingOptions().iterations(0).invocationsPerIteration(500);
+        new ModelCheckingOptions().iterations(0).invocationsPerIteration(60);
     scenarios().forEach(options::addCustomScenario);
     options.sequentialSpecification(Spec.class).check(getClass());
   }
 
   @Test
   void stress() {
-    StressOptions options = new StressOptions().iterations(0).invocationsPerIteration(2000);
+    StressOptions options = new StressOptions().iterations(0).invocationsPerIteration(100);
     scenarios().forEach(options::addCustomScenario);
     options.sequentialSpecification(Spec.class).check(getClass());
   }

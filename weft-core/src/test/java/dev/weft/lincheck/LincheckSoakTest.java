@@ -14,7 +14,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  * nested {@code Spec}, by model checking and by stress ({@link CallCacheLincheckTest} by stress
  * only, as in the default suite; {@link TaskQueueLincheckTest} by stress only, as its model
  * checking at this size takes more than the 3 minutes a test may). {@link ManualClockLincheckTest}
- * runs fixed scenarios and is not repeated here.
+ * runs fixed scenarios and is not repeated here. The channel classes run smaller in the default
+ * suite than {@code Checks}' defaults (see each class), so here they run many times more; {@link
+ * ChannelBlockingLincheckTest}'s fixed scenarios run with 33 times its interleavings and 100 times
+ * its stress runs.
  */
 @Tag("soak")
 class LincheckSoakTest {
@@ -64,12 +67,12 @@ class LincheckSoakTest {
   @Test
   void blockingChannelScenarios() {
     ModelCheckingOptions model =
-        new ModelCheckingOptions().iterations(0).invocationsPerIteration(5000);
+        new ModelCheckingOptions().iterations(0).invocationsPerIteration(2000);
     ChannelBlockingLincheckTest.scenarios().forEach(model::addCustomScenario);
     model
         .sequentialSpecification(ChannelBlockingLincheckTest.Spec.class)
         .check(ChannelBlockingLincheckTest.class);
-    StressOptions stress = new StressOptions().iterations(0).invocationsPerIteration(20_000);
+    StressOptions stress = new StressOptions().iterations(0).invocationsPerIteration(10_000);
     ChannelBlockingLincheckTest.scenarios().forEach(stress::addCustomScenario);
     stress
         .sequentialSpecification(ChannelBlockingLincheckTest.Spec.class)
