@@ -31,10 +31,9 @@ import org.junit.jupiter.api.Test;
  * (buffered, so exact), or over {@code r} and a channel no counterpart ever uses (so two selects
  * must meet on {@code r}: the select-to-select hand-over).
  *
- * <p>Sizes: 60 interleavings and 100 stress runs per scenario here, 33 and 100 times that
- * in {@link LincheckSoakTest}. Model checking explores the interleavings; stress runs them on real
- * threads, which is what catches a lost wake-up (Lincheck's model checker lets a park return
- * spuriously).
+ * <p>Sizes: 60 interleavings and 100 stress runs per scenario here, 33 and 100 times that in {@link
+ * LincheckSoakTest}. Model checking explores the interleavings; stress runs them on real threads,
+ * which is what catches a lost wake-up (Lincheck's model checker lets a park return spuriously).
  */
 public class ChannelBlockingLincheckTest {
 
