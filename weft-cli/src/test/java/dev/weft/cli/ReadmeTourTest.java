@@ -126,21 +126,21 @@ class ReadmeTourTest {
     assertThat(squares).containsExactly(1, 4, 9);
 
     // tour: channels and select
-    Channel<Integer> jobs = Channel.buffered(16); // send waits while 16 are queued
+    Channel<Integer> work = Channel.buffered(16); // send waits while 16 are queued
     List<String> done = new CopyOnWriteArrayList<>();
     try (var scope = Scope.open()) {
       for (int w = 0; w < 4; w++) {
         scope.fork(() -> {
-          for (int job : jobs) { // a worker pool: each job goes to one worker
+          for (int job : work) { // a worker pool: each job goes to one worker
             done.add(user(job));
           }
           return null;
         });
       }
       for (int id : ids) {
-        jobs.send(id);
+        work.send(id);
       }
-      jobs.close(); // the workers drain what is queued, then their loops end
+      work.close(); // the workers drain what is queued, then their loops end
       scope.join();
     }
     Channel<String> replies = Channel.unlimited();
