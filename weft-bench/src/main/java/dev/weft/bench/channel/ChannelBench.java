@@ -22,12 +22,12 @@ import org.openjdk.jmh.annotations.Warmup;
  * Issue 19: {@value #TRANSFERS} elements passed from producers to consumers, split evenly over
  * {@code pairs} producer/consumer pairs, each pair on its own channel; one operation = one element
  * (so the score is nanoseconds per transfer, all pairs together). Threads: one virtual thread per
- * producer and per consumer, started per invocation (amortised over {@value #TRANSFERS}
- * transfers). Peers with the same shape: {@code SynchronousQueue} and {@code LinkedTransferQueue}
- * ({@code transfer}/{@code take}) for rendezvous, {@code ArrayBlockingQueue(16)} for a buffer of
- * 16, Jox 1.0.1's channels (rendezvous and buffered 16), and kotlinx-coroutines 1.10.2's {@code
- * Channel}, driven from Java by {@link KotlinPairs}: every pair's two coroutines run inside one
- * {@code runBlocking} on its single-thread event loop, where a full or empty channel suspends the
+ * producer and per consumer, started per invocation (amortised over {@value #TRANSFERS} transfers).
+ * Peers with the same shape: {@code SynchronousQueue} and {@code LinkedTransferQueue} ({@code
+ * transfer}/{@code take}) for rendezvous, {@code ArrayBlockingQueue(16)} for a buffer of 16, Jox
+ * 1.0.1's channels (rendezvous and buffered 16), and kotlinx-coroutines 1.10.2's {@code Channel},
+ * driven from Java by {@link KotlinPairs}: every pair's two coroutines run inside one {@code
+ * runBlocking} on its single-thread event loop, where a full or empty channel suspends the
  * coroutine instead of parking a thread (Kotlin's own deployment; no thread hand-off is paid, so
  * that row measures the channel algorithm without the scheduler).
  */
@@ -80,30 +80,28 @@ public class ChannelBench {
       int me = p;
       threads.add(
           Thread.ofVirtual()
-              .start(
-                  () -> {
-                    try {
-                      for (int i = 0; i < perPair; i++) {
-                        pipe.put(ELEMENT);
-                      }
-                    } catch (InterruptedException e) {
-                      throw new IllegalStateException(e);
-                    }
-                  }));
+              .start(() -> {
+                try {
+                  for (int i = 0; i < perPair; i++) {
+                    pipe.put(ELEMENT);
+                  }
+                } catch (InterruptedException e) {
+                  throw new IllegalStateException(e);
+                }
+              }));
       threads.add(
           Thread.ofVirtual()
-              .start(
-                  () -> {
-                    long sum = 0;
-                    try {
-                      for (int i = 0; i < perPair; i++) {
-                        sum += pipe.take();
-                      }
-                    } catch (InterruptedException e) {
-                      throw new IllegalStateException(e);
-                    }
-                    sums[me] = sum;
-                  }));
+              .start(() -> {
+                long sum = 0;
+                try {
+                  for (int i = 0; i < perPair; i++) {
+                    sum += pipe.take();
+                  }
+                } catch (InterruptedException e) {
+                  throw new IllegalStateException(e);
+                }
+                sums[me] = sum;
+              }));
     }
     for (Thread t : threads) {
       t.join();

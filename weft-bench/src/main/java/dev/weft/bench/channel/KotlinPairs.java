@@ -8,19 +8,22 @@ import kotlin.coroutines.EmptyCoroutineContext;
 import kotlin.coroutines.intrinsics.IntrinsicsKt;
 import kotlinx.coroutines.BuildersKt;
 import kotlinx.coroutines.CoroutineStart;
+import kotlinx.coroutines.channels.BufferOverflow;
 import kotlinx.coroutines.channels.Channel;
 import kotlinx.coroutines.channels.ChannelKt;
+import org.jspecify.annotations.Nullable;
 
 /**
  * kotlinx-coroutines' {@code Channel} driven from Java, for {@link ChannelBench}: one {@code
  * runBlocking} launches a sending and a receiving coroutine per pair and returns when all have
  * finished. Java cannot write a suspending loop directly, so each loop is its own {@link
  * Continuation}: it calls {@code send}/{@code receive} with itself as the continuation, carries on
- * while they complete at once, returns {@code COROUTINE_SUSPENDED} when they suspend, and carries on
- * from {@code resumeWith} when resumed; at the end it resumes the coroutine's completion. That is
- * the state machine the Kotlin compiler would generate for {@code repeat(n) { ch.send(x) }}, so
+ * while they complete at once, returns {@code COROUTINE_SUSPENDED} when they suspend, and carries
+ * on from {@code resumeWith} when resumed; at the end it resumes the coroutine's completion. That
+ * is the state machine the Kotlin compiler would generate for {@code repeat(n) { ch.send(x) }}, so
  * the channel does the same work as when called from Kotlin.
  */
+@SuppressWarnings("ReferenceEquality") // COROUTINE_SUSPENDED is a marker, compared by identity
 final class KotlinPairs {
 
   private static final Integer ELEMENT = 42;
@@ -33,7 +36,7 @@ final class KotlinPairs {
         EmptyCoroutineContext.INSTANCE,
         (scope, completion) -> {
           for (int p = 0; p < pairs; p++) {
-            Channel<Integer> ch = ChannelKt.Channel(capacity);
+            Channel<Integer> ch = ChannelKt.Channel(capacity, BufferOverflow.SUSPEND, null);
             int me = p;
             BuildersKt.launch(
                 scope,
@@ -99,10 +102,10 @@ final class KotlinPairs {
       return Unit.INSTANCE;
     }
 
-    private void took(Object r) {
+    private void took(@Nullable Object r) {
       left--;
       if (!sending) {
-        sum += (Integer) r;
+        sum += (Integer) java.util.Objects.requireNonNull(r);
       }
     }
 
