@@ -32,13 +32,6 @@ final class Waiter {
   /** Spins before parking: a hand-off often arrives within a few hundred nanoseconds. */
   private static final int SPINS = Runtime.getRuntime().availableProcessors() > 1 ? 64 : 0;
 
-  /**
-   * Yields of a virtual thread before it parks: a yield lets the counterpart, often a virtual
-   * thread on the same carrier, run and complete this call, which costs far less than a park and an
-   * unpark (the JDK's {@code LinkedTransferQueue} waits the same way).
-   */
-  private static final int YIELDS = 8;
-
   private static final VarHandle STATE;
 
   static {
@@ -85,17 +78,12 @@ final class Waiter {
   int await(
       TimeSource time, boolean timed, long until, boolean untilIsDeadline, CancellationToken token)
       throws InterruptedException {
-    boolean virtual = thread.isVirtual();
-    for (int i = 0, n = virtual ? YIELDS : SPINS; i < n; i++) {
+    for (int i = 0; i < SPINS; i++) {
       int s = state;
       if (s >= 0) {
         return s;
       }
-      if (virtual) {
-        Thread.yield();
-      } else {
-        Thread.onSpinWait();
-      }
+      Thread.onSpinWait();
     }
     while (true) {
       int s = state;
