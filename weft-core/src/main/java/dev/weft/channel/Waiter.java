@@ -78,7 +78,9 @@ final class Waiter {
   int await(
       TimeSource time, boolean timed, long until, boolean untilIsDeadline, CancellationToken token)
       throws InterruptedException {
-    for (int i = 0; i < SPINS; i++) {
+    // a virtual thread does not spin: it would hold its carrier, on which the counterpart may be
+    // waiting to run
+    for (int i = 0, n = thread.isVirtual() ? 0 : SPINS; i < n; i++) {
       int s = state;
       if (s >= 0) {
         return s;
