@@ -9,6 +9,7 @@ module dev.weft.core {
   requires jdk.management;
   requires jdk.jfr;
 
+  exports dev.weft.channel;
   exports dev.weft.diagnose;
   exports dev.weft.flow;
   exports dev.weft.observe;

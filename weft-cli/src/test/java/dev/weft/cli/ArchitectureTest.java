@@ -163,7 +163,9 @@ class ArchitectureTest {
             "stream",
             new String[] {"time", "observe", "task", "flow", "policy"},
             "queue",
-            new String[] {"time", "observe", "task", "flow", "policy"});
+            new String[] {"time", "observe", "task", "flow", "policy"},
+            "channel",
+            new String[] {"time", "observe", "task"});
     LayeredArchitecture layers =
         Architectures.layeredArchitecture().consideringOnlyDependenciesInLayers();
     for (String layer : mayUse.keySet()) {

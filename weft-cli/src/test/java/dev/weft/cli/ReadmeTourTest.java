@@ -2,6 +2,8 @@ package dev.weft.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.weft.channel.Channel;
+import dev.weft.channel.Select;
 import dev.weft.flow.Limiter;
 import dev.weft.flow.Permits;
 import dev.weft.flow.RateLimiter;
@@ -34,6 +36,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -121,6 +124,34 @@ class ReadmeTourTest {
     assertThat(fetched).isEqualTo(users);
     assertThat(pages).containsExactly("a", "b");
     assertThat(squares).containsExactly(1, 4, 9);
+
+    // tour: channels and select
+    Channel<Integer> work = Channel.buffered(16); // send waits while 16 are queued
+    List<String> done = new CopyOnWriteArrayList<>();
+    try (var scope = Scope.open()) {
+      for (int w = 0; w < 4; w++) {
+        scope.fork(() -> {
+          for (int job : work) { // a worker pool: each job goes to one worker
+            done.add(user(job));
+          }
+          return null;
+        });
+      }
+      for (int id : ids) {
+        work.send(id);
+      }
+      work.close(); // the workers drain what is queued, then their loops end
+      scope.join();
+    }
+    Channel<String> replies = Channel.unlimited();
+    replies.send("pong");
+    String reply =
+        Select.select( // fair among the ready clauses
+            Select.onReceive(replies, r -> "got " + r),
+            Select.onTimeout(Duration.ofSeconds(1), () -> "timed out"));
+    // end
+    assertThat(done).containsExactlyInAnyOrderElementsOf(users);
+    assertThat(reply).isEqualTo("got pong");
 
     // tour: progress
     Progress progress = Progress.of(ids.size());

@@ -1,6 +1,9 @@
 package dev.weft.lincheck;
 
+import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
+import org.jetbrains.lincheck.datastructures.StressOptions;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -11,7 +14,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  * nested {@code Spec}, by model checking and by stress ({@link CallCacheLincheckTest} by stress
  * only, as in the default suite; {@link TaskQueueLincheckTest} by stress only, as its model
  * checking at this size takes more than the 3 minutes a test may). {@link ManualClockLincheckTest}
- * runs fixed scenarios and is not repeated here.
+ * runs fixed scenarios and is not repeated here. The channel classes run smaller in the default
+ * suite than {@code Checks}' defaults (see each class), so here they run many times more; {@link
+ * ChannelBlockingLincheckTest}'s fixed scenarios run with 33 times its interleavings and 100 times
+ * its stress runs.
  */
 @Tag("soak")
 class LincheckSoakTest {
@@ -22,7 +28,11 @@ class LincheckSoakTest {
         LimiterLincheckTest.class,
         PermitsLincheckTest.class,
         RateLimiterLincheckTest.class,
-        CircuitBreakerLincheckTest.class
+        CircuitBreakerLincheckTest.class,
+        RendezvousChannelLincheckTest.class,
+        BufferedChannelLincheckTest.class,
+        UnlimitedChannelLincheckTest.class,
+        SelectLincheckTest.class
       })
   void modelChecking(Class<?> test) throws ClassNotFoundException {
     Checks.model()
@@ -40,7 +50,11 @@ class LincheckSoakTest {
         RateLimiterLincheckTest.class,
         CircuitBreakerLincheckTest.class,
         TaskQueueLincheckTest.class,
-        CallCacheLincheckTest.class
+        CallCacheLincheckTest.class,
+        RendezvousChannelLincheckTest.class,
+        BufferedChannelLincheckTest.class,
+        UnlimitedChannelLincheckTest.class,
+        SelectLincheckTest.class
       })
   void stress(Class<?> test) throws ClassNotFoundException {
     Checks.stress()
@@ -48,6 +62,21 @@ class LincheckSoakTest {
         .invocationsPerIteration(3000)
         .sequentialSpecification(spec(test))
         .check(test);
+  }
+
+  @Test
+  void blockingChannelScenarios() {
+    ModelCheckingOptions model =
+        new ModelCheckingOptions().iterations(0).invocationsPerIteration(2000);
+    ChannelBlockingLincheckTest.scenarios().forEach(model::addCustomScenario);
+    model
+        .sequentialSpecification(ChannelBlockingLincheckTest.Spec.class)
+        .check(ChannelBlockingLincheckTest.class);
+    StressOptions stress = new StressOptions().iterations(0).invocationsPerIteration(10_000);
+    ChannelBlockingLincheckTest.scenarios().forEach(stress::addCustomScenario);
+    stress
+        .sequentialSpecification(ChannelBlockingLincheckTest.Spec.class)
+        .check(ChannelBlockingLincheckTest.class);
   }
 
   private static Class<?> spec(Class<?> test) throws ClassNotFoundException {

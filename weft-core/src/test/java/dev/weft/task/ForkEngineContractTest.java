@@ -2,6 +2,9 @@ package dev.weft.task;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.weft.channel.ChannelClosedException;
+import dev.weft.channel.Channels;
+import dev.weft.channel.ReceiveChannel;
 import dev.weft.flow.Limiter;
 import dev.weft.policy.CallCache;
 import dev.weft.queue.GraphResult;
@@ -173,6 +176,35 @@ class ForkEngineContractTest {
     }
   }
 
+  /**
+   * A producer and one ordered stage of {@link Channels}, drained by the scope's owner, which
+   * rethrows the cause of a failed drain as the javadoc of {@code Channels.map} says to.
+   */
+  private static List<Integer> channels(List<Integer> items, TaskFunction<Integer, Integer> child)
+      throws Exception {
+    try (Scope scope = Scope.builder().name("contract").open()) {
+      ReceiveChannel<Integer> in =
+          Channels.produce(
+              scope,
+              0,
+              out -> {
+                for (Integer item : items) {
+                  out.send(item);
+                }
+              });
+      List<Integer> out = new ArrayList<>();
+      try {
+        for (Integer r : Channels.map(scope, in, 4, true, child)) {
+          out.add(r);
+        }
+      } catch (ChannelClosedException failed) {
+        throw failed.getCause() instanceof Exception cause ? cause : failed;
+      }
+      scope.join();
+      return out;
+    }
+  }
+
   static Stream<Entry> entries() {
     int cpu = Parallel.threads();
     return Stream.of(
@@ -197,6 +229,7 @@ class ForkEngineContractTest {
         new Entry("Scope.fork", 4, true, (items, child) -> scope(items, child, 0)),
         new Entry("Scope.fork (limit 3)", 3, true, (items, child) -> scope(items, child, 3)),
         new Entry("Limiter.map", 4, true, (items, child) -> Limiter.of(4).map(items, child)),
+        new Entry("Channels.map", 4, true, ForkEngineContractTest::channels),
         new Entry(
             "TaskGraph.run",
             4,
