@@ -13,6 +13,21 @@ final class Schema {
   private Schema() {}
 
   /**
+   * The schema of version 3: paused queues, and the indexes the dashboard's pages read (a queue's
+   * jobs by state and id, by id, and the age of its oldest due job).
+   */
+  static List<String> v3() {
+    return List.of(
+        "create table if not exists weft_paused (queue text primary key,"
+            + " paused_at bigint not null)",
+        "create index if not exists weft_jobs_list on weft_jobs (queue, state, id)",
+        "create index if not exists weft_jobs_queue on weft_jobs (queue, id)",
+        "create index if not exists weft_jobs_due_age on weft_jobs (queue, run_at)"
+            + " where state in "
+            + DUE);
+  }
+
+  /**
    * The schema of version 2, in the SQL both databases accept: a per-key rate limit (the job's
    * {@code rate_key}, the queue's {@code key_per_second} and {@code key_burst}, and one token
    * bucket per queue and key).
