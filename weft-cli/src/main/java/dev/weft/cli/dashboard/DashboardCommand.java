@@ -91,12 +91,7 @@ public final class DashboardCommand implements Callable<Integer> {
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("--port must be 0 to 65535, was " + port);
     }
-    InetAddress address;
-    try {
-      address = InetAddress.getByName(bind);
-    } catch (UnknownHostException e) {
-      throw new IllegalArgumentException("--bind '" + bind + "' is not an address of this host", e);
-    }
+    InetAddress address = address(bind);
     if (token != null && (token.length() < 8 || !token.matches("[A-Za-z0-9._~-]+"))) {
       throw new IllegalArgumentException(
           "--token must be at least 8 characters of letters, digits and ._~-, was '" + token + "'");
@@ -131,12 +126,41 @@ public final class DashboardCommand implements Callable<Integer> {
     }
   }
 
+  /** Parses an IP literal or {@code localhost}, never asking DNS (a bind must not hang). */
+  static InetAddress address(String bind) {
+    boolean v4 = bind.matches("\\d{1,3}(\\.\\d{1,3}){3}");
+    boolean v6 = bind.contains(":") && bind.matches("[0-9A-Fa-f:.]+");
+    try {
+      if (bind.equals("localhost")) {
+        return InetAddress.getLoopbackAddress();
+      }
+      if (v4 || v6) {
+        InetAddress a = InetAddress.getByName(bind);
+        if (v4) {
+          for (String part : bind.split("\\.", -1)) {
+            if (Integer.parseInt(part) > 255) {
+              throw new UnknownHostException(bind);
+            }
+          }
+        }
+        return a;
+      }
+    } catch (UnknownHostException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException(
+        "--bind must be an IP address of this host (such as 127.0.0.1 or 0.0.0.0) or localhost,"
+            + " was '"
+            + bind
+            + "'");
+  }
+
   private DashboardServer start(Console console, @Nullable String tok, InetSocketAddress at) {
     try {
       return new DashboardServer(console, tok, readOnly, TimeSource.system(), at);
     } catch (BindException e) {
       throw new IllegalArgumentException(
-          "--port " + port + " on " + bind + " cannot be used: " + e.getMessage(), e);
+          "--bind " + bind + " --port " + port + " cannot be used: " + e.getMessage(), e);
     } catch (IOException e) {
       throw new IllegalArgumentException(
           "cannot listen on " + bind + ":" + port + ": " + e.getMessage(), e);

@@ -132,7 +132,7 @@ public final class DashboardServer implements AutoCloseable {
     }
     String cookies = ex.getRequestHeaders().getFirst("Cookie");
     if (given == null && cookies != null) {
-      for (String c : cookies.split(";")) {
+      for (String c : Request.split(cookies, ';')) {
         String t = c.strip();
         if (t.startsWith(COOKIE + "=")) {
           given = t.substring(COOKIE.length() + 1);

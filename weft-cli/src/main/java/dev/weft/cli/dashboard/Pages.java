@@ -24,9 +24,18 @@ final class Pages {
     this.readOnly = readOnly;
   }
 
-  @SuppressWarnings({"unchecked", "NullAway"})
-  static <T> T cast(@Nullable Object o) {
-    return (T) o;
+  @SuppressWarnings("unchecked")
+  private static List<Map<String, Object>> maps(@Nullable Object o) {
+    return o == null ? List.of() : (List<Map<String, Object>>) o;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> map(@Nullable Object o) {
+    return o == null ? Map.of() : (Map<String, Object>) o;
+  }
+
+  private static List<?> list(@Nullable Object o) {
+    return o == null ? List.of() : (List<?>) o;
   }
 
   private static String str(@Nullable Object o) {
@@ -46,8 +55,8 @@ final class Pages {
   String overview(Map<String, Object> d) {
     Html h = new Html();
     h.raw("<p class=\"muted\">Source: ").text(d.get("source")).raw("</p>");
-    List<Map<String, Object>> queues = cast(d.get("queues"));
-    List<Map<String, Object>> runs = cast(d.get("runs"));
+    List<Map<String, Object>> queues = maps(d.get("queues"));
+    List<Map<String, Object>> runs = maps(d.get("runs"));
     if (!queues.isEmpty()) {
       h.raw("<section aria-labelledby=\"q-h\"><h2 id=\"q-h\">Queues</h2>")
           .raw("<div class=\"scroll\"><table><thead><tr><th scope=\"col\">Queue</th>");
@@ -62,7 +71,7 @@ final class Pages {
             .link("/jobs?queue=" + url(name), name)
             .raw(Boolean.TRUE.equals(q.get("paused")) ? " <span class=\"tag\">paused</span>" : "")
             .raw("</th>");
-        Map<String, Object> counts = cast(q.get("counts"));
+        Map<String, Object> counts = map(q.get("counts"));
         for (JobState s : JobState.values()) {
           String st = Html.lower(s);
           h.raw("<td class=\"num\">")
@@ -84,7 +93,7 @@ final class Pages {
       }
       h.raw("</tbody></table></div></section>");
       h.raw("<section aria-labelledby=\"t-h\"><h2 id=\"t-h\">Throughput, last hour</h2>");
-      List<Map<String, Object>> tp = cast(d.get("throughput"));
+      List<Map<String, Object>> tp = maps(d.get("throughput"));
       long ok = 0;
       long failed = 0;
       for (Map<String, Object> t : tp) {
@@ -168,7 +177,7 @@ final class Pages {
         .raw(" failed, ")
         .text(d.get("attempts"))
         .raw(" attempts</dd></dl>");
-    List<Map<String, Object>> fs = cast(d.get("failures"));
+    List<Map<String, Object>> fs = maps(d.get("failures"));
     h.raw("<h2>Failed jobs</h2>");
     if (fs.isEmpty()) {
       h.raw("<p>No job of this run failed.</p>");
@@ -201,12 +210,15 @@ final class Pages {
   // ---- jobs -------------------------------------------------------------------------------
 
   private void filterForm(Html h, Map<String, Object> d, String action, boolean withState) {
-    List<String> queues = cast(d.get("queues"));
+    List<?> queues = list(d.get("queues"));
     h.raw("<form method=\"get\" action=\"")
         .raw(action)
         .raw("\" class=\"filter\" role=\"search\"><label>Queue <select name=\"queue\">");
     String current = str(d.get("queue"));
-    java.util.LinkedHashSet<String> names = new java.util.LinkedHashSet<>(queues);
+    java.util.LinkedHashSet<String> names = new java.util.LinkedHashSet<>();
+    for (Object o : queues) {
+      names.add(str(o));
+    }
     names.add(current);
     for (String q : names) {
       h.raw("<option")
@@ -268,7 +280,7 @@ final class Pages {
   }
 
   private void jobTable(Html h, Map<String, Object> d, boolean dead) {
-    List<Map<String, Object>> jobs = cast(d.get("jobs"));
+    List<Map<String, Object>> jobs = maps(d.get("jobs"));
     if (jobs.isEmpty()) {
       h.raw("<p>No job matches.</p>");
     } else {
@@ -324,7 +336,7 @@ final class Pages {
   String dead(Map<String, Object> d) {
     Html h = new Html();
     filterForm(h, d, "/dead", false);
-    if (!readOnly && !((List<?>) cast(d.get("jobs"))).isEmpty()) {
+    if (!readOnly && !list(d.get("jobs")).isEmpty()) {
       String q = query(d, null).substring(1);
       h.raw("<p class=\"bulk\">")
           .link("/confirm?action=retry-all&" + q, "Retry all matching…")
@@ -365,7 +377,7 @@ final class Pages {
     if (j.get("reason") != null) {
       h.raw("<dt>Reason</dt><dd>").text(j.get("reason")).raw("</dd>");
     }
-    List<Object> parents = cast(j.get("parents"));
+    List<?> parents = list(j.get("parents"));
     h.raw("<dt>Parents</dt><dd>");
     if (parents.isEmpty()) {
       h.raw("none");
@@ -384,7 +396,7 @@ final class Pages {
     }
     h.raw("<h2>Payload</h2><pre class=\"payload\">").text(pretty(str(j.get("payload"))));
     h.raw("</pre><h2>Attempts that failed</h2>");
-    List<Map<String, Object>> errors = cast(j.get("errors"));
+    List<Map<String, Object>> errors = maps(j.get("errors"));
     if (errors.isEmpty()) {
       h.raw("<p>None.</p>");
     } else {
@@ -406,7 +418,7 @@ final class Pages {
       h.raw("</tbody></table></div>");
     }
     h.raw("<h2>Timeline</h2><ol class=\"timeline\">");
-    List<Map<String, Object>> timeline = cast(j.get("timeline"));
+    List<Map<String, Object>> timeline = maps(j.get("timeline"));
     for (Map<String, Object> e : timeline) {
       h.raw("<li><time>").text(e.get("at")).raw("</time> ").text(e.get("what")).raw("</li>");
     }
@@ -426,7 +438,7 @@ final class Pages {
 
   String queues(Map<String, Object> d) {
     Html h = new Html();
-    List<Map<String, Object>> qs = cast(d.get("queues"));
+    List<Map<String, Object>> qs = maps(d.get("queues"));
     if (qs.isEmpty()) {
       h.raw("<p>No queue yet.</p>");
     }
@@ -443,7 +455,7 @@ final class Pages {
           .raw("</h2><p>")
           .text(q.get("running"))
           .raw(" running, ")
-          .text(((Map<?, ?>) cast(q.get("counts"))).get("available"))
+          .text(map(q.get("counts")).get("available"))
           .raw(" available.");
       if (paused) {
         h.raw(" Paused since ").text(q.get("pausedAt")).raw(": no worker claims from it.");
@@ -456,7 +468,7 @@ final class Pages {
             csrf,
             "queue",
             name);
-        Map<String, Object> l = cast(q.get("limits"));
+        Map<String, Object> l = q.get("limits") == null ? null : map(q.get("limits"));
         h.raw("<form method=\"post\" action=\"/actions/limits\" class=\"limits\">")
             .hidden("csrf", csrf)
             .hidden("queue", name)
@@ -489,7 +501,7 @@ final class Pages {
 
   String workers(Map<String, Object> d) {
     Html h = new Html();
-    List<Map<String, Object>> ws = cast(d.get("workers"));
+    List<Map<String, Object>> ws = maps(d.get("workers"));
     if (ws.isEmpty()) {
       return "<p>No worker has sent a heartbeat.</p>";
     }

@@ -53,7 +53,7 @@ final class Request {
     if (raw == null || raw.isEmpty()) {
       return;
     }
-    for (String pair : raw.split("&")) {
+    for (String pair : split(raw, '&')) {
       if (pair.isEmpty()) {
         continue;
       }
@@ -66,6 +66,18 @@ final class Request {
         throw PageError.badRequest("malformed parameter '" + pair + "': " + e.getMessage());
       }
     }
+  }
+
+  /** {@return the parts of {@code s} between the {@code sep} characters, empty ones kept} */
+  static java.util.List<String> split(String s, char sep) {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    int from = 0;
+    for (int i = s.indexOf(sep); i >= 0; i = s.indexOf(sep, from)) {
+      out.add(s.substring(from, i));
+      from = i + 1;
+    }
+    out.add(s.substring(from));
+    return out;
   }
 
   /** {@return the parameter, or null if absent or blank} */
