@@ -80,11 +80,41 @@ final class Console {
     return queue().time().wallTime();
   }
 
-  /** {@return the names of every queue that has jobs, is paused, or has a worker} */
+  /** How long the list of queue names is reused: it only grows when a new queue appears. */
+  static final Duration NAMES_FOR = Duration.ofSeconds(5);
+
+  private volatile @Nullable Names names;
+
+  private record Names(List<String> names, long until) {}
+
+  /**
+   * {@return the names of every queue that has jobs, is paused, or has a worker} Read at most once
+   * every {@link #NAMES_FOR} (counting every job's state is the dearest read of a page).
+   */
   List<String> queueNames() {
-    if (queue == null) {
+    JobQueue q = queue;
+    if (q == null) {
       return List.of();
     }
+    long now = q.time().read();
+    Names cached = names;
+    if (cached != null && now - cached.until() < 0) {
+      return cached.names();
+    }
+    List<String> fresh = readQueueNames(q);
+    names = new Names(fresh, q.time().readAfter(NAMES_FOR));
+    return fresh;
+  }
+
+  /** {@return the queues of fresh counts and pauses, with those only workers name} */
+  private java.util.Set<String> names(Map<String, ?> counts, Map<String, ?> paused) {
+    TreeSet<String> out = new TreeSet<>(counts.keySet());
+    out.addAll(paused.keySet());
+    out.addAll(queueNames());
+    return out;
+  }
+
+  private static List<String> readQueueNames(JobQueue queue) {
     TreeSet<String> names = new TreeSet<>(queue.counts().keySet());
     names.addAll(queue.paused().keySet());
     for (WorkerInfo w : queue.workers()) {
@@ -104,7 +134,7 @@ final class Console {
     if (queue != null) {
       Map<String, Map<JobState, Long>> counts = queue.counts();
       Map<String, Instant> paused = queue.paused();
-      for (String name : queueNames()) {
+      for (String name : names(counts, paused)) {
         qs.add(queueSummary(name, counts.getOrDefault(name, Map.of()), paused.get(name)));
       }
       for (Throughput t : queue.throughput(Duration.ofHours(1))) {
@@ -341,7 +371,7 @@ final class Console {
     Map<String, Map<JobState, Long>> counts = q.counts();
     Map<String, Instant> paused = q.paused();
     List<Object> qs = new ArrayList<>();
-    for (String name : queueNames()) {
+    for (String name : names(counts, paused)) {
       qs.add(queueSummary(name, counts.getOrDefault(name, Map.of()), paused.get(name)));
     }
     Map<String, Object> out = new LinkedHashMap<>();

@@ -2,6 +2,7 @@ package dev.weft.cli.dashboard;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.weft.jobs.JobQueue;
 import dev.weft.jobs.JobState;
 import dev.weft.jobs.JobStoreException;
 import dev.weft.time.TimeSource;
@@ -64,7 +65,19 @@ public final class DashboardServer implements AutoCloseable {
     server.start();
   }
 
-  /** {@return 32 random bytes as hex, for a generated token} */
+  /**
+   * {@return a dashboard of {@code queue}, with actions and no token, serving on {@code address}}
+   * For benchmarks and embedding; the command line builds its own through {@link DashboardCommand}.
+   *
+   * @throws IOException if it cannot listen there
+   */
+  public static DashboardServer serve(JobQueue queue, InetSocketAddress address)
+      throws IOException {
+    return new DashboardServer(
+        new Console(queue, null, queue.store().name()), null, false, queue.time(), address);
+  }
+
+  /** {@return {@code bytes} random bytes as hex, for a generated token} */
   static String randomHex(int bytes) {
     byte[] b = new byte[bytes];
     new SecureRandom().nextBytes(b);
@@ -77,7 +90,7 @@ public final class DashboardServer implements AutoCloseable {
   }
 
   /** {@return the URL of the overview, with the host as bound} */
-  URI uri(String host) {
+  public URI uri(String host) {
     String h = host.contains(":") ? "[" + host + "]" : host;
     return URI.create("http://" + h + ":" + server.getAddress().getPort() + "/");
   }

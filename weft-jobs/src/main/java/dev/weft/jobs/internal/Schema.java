@@ -14,7 +14,7 @@ final class Schema {
 
   /**
    * The schema of version 3: paused queues, and the indexes the dashboard's pages read (a queue's
-   * jobs by state and id, by id, and the age of its oldest due job).
+   * jobs by state and id, by id, the age of its oldest due job, and finished jobs by time).
    */
   static List<String> v3() {
     return List.of(
@@ -24,7 +24,11 @@ final class Schema {
         "create index if not exists weft_jobs_queue on weft_jobs (queue, id)",
         "create index if not exists weft_jobs_due_age on weft_jobs (queue, run_at)"
             + " where state in "
-            + DUE);
+            + DUE,
+        // covering, so throughput per minute reads the index only (purge uses it as before)
+        "drop index if exists weft_jobs_finished",
+        "create index if not exists weft_jobs_finished on weft_jobs (finished_at, queue, state)"
+            + " where finished_at is not null");
   }
 
   /**
