@@ -54,7 +54,8 @@ public final class DashboardPages {
           target, jobs, time.since(t0).toNanos() / 1e9, q.counts("bench"));
       long someDead = q.dead("bench", 1).getFirst().id();
       try (DashboardServer server =
-          DashboardServer.serve(q, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+          DashboardServer.serve(
+              q, target, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
         URI base = server.uri("127.0.0.1");
         HttpClient http = HttpClient.newHttpClient();
         List<String> paths =

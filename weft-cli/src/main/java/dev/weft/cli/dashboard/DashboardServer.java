@@ -66,15 +66,16 @@ public final class DashboardServer implements AutoCloseable {
   }
 
   /**
-   * {@return a dashboard of {@code queue}, with actions and no token, serving on {@code address}}
-   * For benchmarks and embedding; the command line builds its own through {@link DashboardCommand}.
+   * {@return a dashboard of {@code queue} (named {@code source} on its pages), with actions and no
+   * token, serving on {@code address}} For benchmarks and embedding; the command line builds its
+   * own through {@link DashboardCommand}.
    *
    * @throws IOException if it cannot listen there
    */
-  public static DashboardServer serve(JobQueue queue, InetSocketAddress address)
+  public static DashboardServer serve(JobQueue queue, String source, InetSocketAddress address)
       throws IOException {
     return new DashboardServer(
-        new Console(queue, null, queue.store().name()), null, false, queue.time(), address);
+        new Console(queue, null, source), null, false, queue.time(), address);
   }
 
   /** {@return {@code bytes} random bytes as hex, for a generated token} */
