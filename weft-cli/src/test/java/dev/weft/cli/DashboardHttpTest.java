@@ -173,7 +173,18 @@ class DashboardHttpTest {
         assertThat(f.jobs.limits("q").orElseThrow().maxRunning()).isEqualTo(3);
         assertThat(post(d.at("/api/actions/resume"), "queue=q").statusCode()).isEqualTo(200);
         assertThat(f.jobs.isPaused("q")).isFalse();
+        long child =
+            f.jobs
+                .enqueue(
+                    dev.weft.jobs.NewJob.of("q", "flaky", java.util.Map.of())
+                        .withParents(List.of(ids.get(5))))
+                .id();
+        assertThat(get(d.at("/jobs/" + ids.get(5))).body())
+            .contains("aria-label=\"Children\"><li><a href=\"/jobs/" + child + "\">");
+        assertThat(get(d.at("/jobs/" + child)).body())
+            .contains("aria-label=\"Parents\"><li><a href=\"/jobs/" + ids.get(5) + "\">");
         JsonNode job = json(get(d.at("/api/jobs/" + ids.get(5))));
+        assertThat(job.get("children").get(0).asLong()).isEqualTo(child);
         assertThat(job.get("payload").asText()).contains("user-5");
         assertThat(job.get("timeline").get(0).get("what").asText()).isEqualTo("enqueued");
         assertThat(json(get(d.at("/api/workers"))).get("workers")).isEmpty();

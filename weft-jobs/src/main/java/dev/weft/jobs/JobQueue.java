@@ -279,6 +279,11 @@ public final class JobQueue implements AutoCloseable {
     return store.throughput(time.wallTime().minus(window));
   }
 
+  /** {@return the ids of the jobs waiting on job {@code id} as a parent (up to 1,000)} */
+  public List<Long> children(long id) {
+    return store.children(id);
+  }
+
   /** {@return how many running jobs each worker holds, by worker id} */
   public Map<String, Long> held() {
     return store.held();

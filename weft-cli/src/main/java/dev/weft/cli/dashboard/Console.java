@@ -304,6 +304,7 @@ final class Console {
     m.put("workerId", j.workerId());
     m.put("leaseExpiresAt", j.leaseExpiresAt() == null ? null : j.leaseExpiresAt().toString());
     m.put("parents", j.parents());
+    m.put("children", queue().children(id));
     List<Object> errors = new ArrayList<>();
     for (JobError e : j.errors()) {
       Map<String, Object> em = new LinkedHashMap<>();

@@ -377,15 +377,32 @@ final class Pages {
     if (j.get("reason") != null) {
       h.raw("<dt>Reason</dt><dd>").text(j.get("reason")).raw("</dd>");
     }
+    h.raw("</dl>");
     List<?> parents = list(j.get("parents"));
-    h.raw("<dt>Parents</dt><dd>");
-    if (parents.isEmpty()) {
-      h.raw("none");
+    List<?> children = list(j.get("children"));
+    if (!parents.isEmpty() || !children.isEmpty()) {
+      // a small graph: what it waits on, itself, what waits on it
+      h.raw(
+          "<h2>Dependencies</h2><div class=\"graph\" role=\"group\" aria-label=\"Dependencies\">");
+      h.raw("<ul aria-label=\"Parents\">");
+      for (Object p : parents) {
+        h.raw("<li>").link("/jobs/" + p, "#" + p).raw("</li>");
+      }
+      if (parents.isEmpty()) {
+        h.raw("<li class=\"muted\">no parents</li>");
+      }
+      h.raw("</ul><span class=\"arrow\" aria-hidden=\"true\">→</span><ul><li><strong>#")
+          .text(j.get("id"))
+          .raw("</strong></li></ul><span class=\"arrow\" aria-hidden=\"true\">→</span>")
+          .raw("<ul aria-label=\"Children\">");
+      for (Object c : children) {
+        h.raw("<li>").link("/jobs/" + c, "#" + c).raw("</li>");
+      }
+      if (children.isEmpty()) {
+        h.raw("<li class=\"muted\">no children</li>");
+      }
+      h.raw("</ul></div>");
     }
-    for (Object p : parents) {
-      h.link("/jobs/" + p, "#" + p).raw(" ");
-    }
-    h.raw("</dd></dl>");
     if (!readOnly && (state.equals("dead") || state.equals("cancelled"))) {
       h.raw("<p>").button("/actions/retry", "Retry", csrf, "queue", q, "id", "" + j.get("id"));
       if (state.equals("dead")) {

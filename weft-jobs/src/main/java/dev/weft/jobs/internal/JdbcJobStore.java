@@ -1020,6 +1020,27 @@ abstract class JdbcJobStore implements JobStore {
   }
 
   @Override
+  public List<Long> children(long id) {
+    return read(
+        c -> {
+          List<Long> out = new ArrayList<>();
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "select child_id from weft_job_deps where parent_id = ? order by child_id"
+                      + " limit 1000")) {
+            ps.setLong(1, id);
+            try (ResultSet r = ps.executeQuery()) {
+              while (r.next()) {
+                out.add(r.getLong(1));
+              }
+            }
+          }
+          return out;
+        },
+        "list the children of job " + id);
+  }
+
+  @Override
   public Map<String, Long> held() {
     return read(
         c -> {

@@ -200,6 +200,9 @@ public interface JobStore extends AutoCloseable {
    */
   List<Throughput> throughput(Instant since);
 
+  /** {@return the ids of the jobs that have job {@code id} among their parents, in id order} */
+  List<Long> children(long id);
+
   /** {@return the number of running jobs each worker holds a lease on, by worker id} */
   Map<String, Long> held();
 

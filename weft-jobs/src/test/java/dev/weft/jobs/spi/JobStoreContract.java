@@ -679,6 +679,8 @@ public abstract class JobStoreContract {
       store.finish(
           List.of(new Finish(j.id(), j.leaseToken(), JobState.DEAD, T0, 1, List.of(), "bad")), T0);
       assertThat(store.job(child).orElseThrow().state()).isEqualTo(JobState.CANCELLED);
+      assertThat(store.children(id)).containsExactly(child);
+      assertThat(store.children(child)).isEmpty();
       int n = 4;
       CountDownLatch gate = new CountDownLatch(1);
       List<Integer> moved = Collections.synchronizedList(new ArrayList<>());
