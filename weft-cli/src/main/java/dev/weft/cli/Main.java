@@ -78,6 +78,11 @@ public final class Main {
     cli.addSubcommand(new WorkerCommand(out, err));
     cli.addSubcommand(new StatusCommand(out));
     cli.addSubcommand(new ProfileCommand(out));
+    cli.addSubcommand(
+        new dev.weft.cli.dashboard.DashboardCommand(
+            out,
+            url -> DatabaseUrl.parse(url).checkReachable(url, java.time.Duration.ofSeconds(5)),
+            SqliteNative::useCache));
     cli.setOut(outWriter);
     cli.setErr(errWriter);
     cli.setParameterExceptionHandler((e, a) -> {

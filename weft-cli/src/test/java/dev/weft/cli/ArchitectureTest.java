@@ -86,7 +86,10 @@ class ArchitectureTest {
           Map.entry("dev.weft.cli.InterruptHook", "the Ctrl-C shutdown hook"),
           Map.entry("dev.weft.cli.WorkerCommand", "the worker's shutdown hook"),
           Map.entry("dev.weft.cli.ProcessRunner", "readers of a child process's output"),
-          Map.entry("dev.weft.cli.FlakyServer", "the demo's loopback HTTP server"));
+          Map.entry("dev.weft.cli.FlakyServer", "the demo's loopback HTTP server"),
+          Map.entry(
+              "dev.weft.cli.dashboard.DashboardServer",
+              "the dashboard's HTTP server: a virtual thread per request"));
 
   private static final DescribedPredicate<JavaCall<?>> STARTS_A_THREAD =
       DescribedPredicate.describe(

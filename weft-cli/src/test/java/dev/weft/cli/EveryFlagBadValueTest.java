@@ -133,6 +133,19 @@ class EveryFlagBadValueTest {
         new Row("status", "--state", "DIR/garbage.db"),
         new Row("status", "--db", "x"),
         new Row("status", "--db", NO_DB),
+        // dashboard
+        new Row("dashboard", "--state", "DIR/nope.db"),
+        new Row("dashboard", "--state", "DIR"),
+        new Row("dashboard", "--state", "DIR/garbage.db"),
+        new Row("dashboard", "--db", "x"),
+        new Row("dashboard", "--db", NO_DB),
+        new Row("dashboard", "--port", "70000"),
+        new Row("dashboard", "--port", "x"),
+        new Row("dashboard", "--bind", "300.1.2.3"),
+        new Row("dashboard", "--bind", "dashboard.example"),
+        new Row("dashboard", "--bind", "203.0.113.7"),
+        new Row("dashboard", "--token", "short"),
+        new Row("dashboard", "--token", "has spaces in it"),
         // profile
         new Row("profile", "-n", "0"),
         new Row("profile", "-n", "x"),
@@ -209,6 +222,13 @@ class EveryFlagBadValueTest {
       case "worker" -> {
         if (!row.flag().equals("--db")) {
           a.addAll(List.of("--db", NO_DB, "--exit-when-idle"));
+        }
+      }
+      case "dashboard" -> {
+        if (!row.flag().equals("--state") && !row.flag().equals("--db")) {
+          Path empty = dir.resolve("empty.db");
+          Files.write(empty, new byte[0]);
+          a.addAll(List.of("--state", empty.toString()));
         }
       }
       case "profile" -> {

@@ -235,6 +235,61 @@ public final class JobQueue implements AutoCloseable {
   }
 
   /**
+   * Pauses {@code queue} for every worker of every process: once this returns no job of it is
+   * claimed until {@link #resume}. Jobs already running finish; enqueues still go in. Idempotent.
+   */
+  public void pause(String queue) {
+    store.pause(Objects.requireNonNull(queue, "queue"), time.wallTime());
+  }
+
+  /** Resumes a paused {@code queue} and wakes its workers; idempotent. */
+  public void resume(String queue) {
+    store.resume(Objects.requireNonNull(queue, "queue"));
+  }
+
+  /** {@return whether {@code queue} is paused} */
+  public boolean isPaused(String queue) {
+    return store.paused().containsKey(queue);
+  }
+
+  /** {@return the paused queues, each with when it was paused} */
+  public Map<String, java.time.Instant> paused() {
+    return store.paused();
+  }
+
+  /**
+   * {@return one page of the jobs of a queue that match {@code filter}, newest first} Each page
+   * reads indexes only; see {@link JobFilter} for how far kind and text searches look.
+   */
+  public JobPage find(JobFilter filter) {
+    return store.find(Objects.requireNonNull(filter, "filter"));
+  }
+
+  /** {@return how long the oldest due job of {@code queue} has waited, if one is due} */
+  public Optional<Duration> oldestDueAge(String queue) {
+    java.time.Instant now = time.wallTime();
+    return store
+        .oldestDue(queue)
+        .filter(at -> !at.isAfter(now))
+        .map(at -> Duration.between(at, now));
+  }
+
+  /** {@return per queue and minute, the jobs that finished over the last {@code window}} */
+  public List<Throughput> throughput(Duration window) {
+    return store.throughput(time.wallTime().minus(window));
+  }
+
+  /** {@return the ids of the jobs waiting on job {@code id} as a parent (up to 1,000)} */
+  public List<Long> children(long id) {
+    return store.children(id);
+  }
+
+  /** {@return how many running jobs each worker holds, by worker id} */
+  public Map<String, Long> held() {
+    return store.held();
+  }
+
+  /**
    * Calls {@code wake} after jobs are enqueued into {@code queue}: by any process when the store is
    * PostgreSQL ({@code LISTEN/NOTIFY}), by this process otherwise; coalesced, sometimes spurious,
    * and also after a reconnect (when notifications may have been lost). {@code wake} must return

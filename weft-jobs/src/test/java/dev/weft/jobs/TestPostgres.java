@@ -63,7 +63,7 @@ public final class TestPostgres {
     try (java.sql.Connection c = java.sql.DriverManager.getConnection(url);
         java.sql.Statement s = c.createStatement()) {
       s.execute(
-          "drop table if exists weft_jobs, weft_job_deps, weft_workers, weft_queues, weft_rate_keys,"
+          "drop table if exists weft_jobs, weft_job_deps, weft_workers, weft_queues, weft_rate_keys, weft_paused,"
               + " weft_schema");
     } catch (java.sql.SQLException e) {
       throw new IllegalStateException("cannot empty database " + name + ": " + e.getMessage(), e);

@@ -69,6 +69,49 @@ abstract class WorkerContract {
   }
 
   @Test
+  void aRunningWorkerObeysAPauseAndALimitRaisedWhileItRuns() throws Exception {
+    jobs.limits("q", QueueLimits.maxRunning(1));
+    jobs.enqueue(many(3, "block"));
+    java.util.concurrent.Semaphore started = new java.util.concurrent.Semaphore(0);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicInteger running =
+        new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger most =
+        new java.util.concurrent.atomic.AtomicInteger();
+    try (Worker w =
+        worker()
+            .concurrency(4)
+            .handler(
+                "block",
+                ctx -> {
+                  most.accumulateAndGet(running.incrementAndGet(), Math::max);
+                  started.release();
+                  release.await();
+                  running.decrementAndGet();
+                  return JobOutcome.success();
+                })
+            .start()) {
+      assertThat(started.tryAcquire(PATIENCE.toSeconds(), java.util.concurrent.TimeUnit.SECONDS))
+          .isTrue();
+      assertThat(jobs.counts("q").get(JobState.RUNNING)).as("under maxRunning 1").isEqualTo(1);
+      jobs.pause("q");
+      jobs.limits("q", QueueLimits.maxRunning(3));
+      // paused: the raised limit admits nothing until resume (a direct claim takes nothing either)
+      assertThat(
+              jobs.store().claim("q", "probe", 5, Duration.ofSeconds(30), jobs.time().wallTime()))
+          .isEmpty();
+      jobs.resume("q");
+      assertThat(started.tryAcquire(2, PATIENCE.toSeconds(), java.util.concurrent.TimeUnit.SECONDS))
+          .as("the two other jobs start once the limit is raised and the queue resumed")
+          .isTrue();
+      assertThat(most.get()).isEqualTo(3);
+      release.countDown();
+      assertThat(w.awaitDrained(PATIENCE)).isTrue();
+    }
+    assertThat(jobs.counts("q").get(JobState.SUCCEEDED)).isEqualTo(3);
+  }
+
+  @Test
   void runsEveryJobExactlyOnceWhenNothingFails() throws Exception {
     jobs.enqueue(many(300, "work"));
     Map<Long, AtomicInteger> runs = new ConcurrentHashMap<>();

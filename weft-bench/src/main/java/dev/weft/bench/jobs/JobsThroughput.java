@@ -129,7 +129,7 @@ public final class JobsThroughput {
           Statement s = c.createStatement()) {
         s.execute(
             "drop table if exists weft_jobs, weft_job_deps, weft_workers, weft_queues,"
-                + " weft_rate_keys, weft_schema");
+                + " weft_rate_keys, weft_paused, weft_schema");
       }
       return target;
     }

@@ -7,10 +7,13 @@ import static dev.weft.jobs.internal.Rows.stateName;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.weft.jobs.Enqueued;
 import dev.weft.jobs.Job;
+import dev.weft.jobs.JobFilter;
+import dev.weft.jobs.JobPage;
 import dev.weft.jobs.JobState;
 import dev.weft.jobs.JobStoreException;
 import dev.weft.jobs.NewJob;
 import dev.weft.jobs.QueueLimits;
+import dev.weft.jobs.Throughput;
 import dev.weft.jobs.WorkerInfo;
 import dev.weft.jobs.spi.Finish;
 import dev.weft.jobs.spi.JobStore;
@@ -60,6 +63,10 @@ abstract class JdbcJobStore implements JobStore {
   static final String PARENTS_DONE =
       "(c.has_parents = 0 or not exists (select 1 from weft_job_deps d join weft_jobs p"
           + " on p.id = d.parent_id where d.child_id = c.id and p.state <> 'succeeded'))";
+
+  /** The condition on a candidate job {@code c} that its queue is not paused. */
+  static final String NOT_PAUSED =
+      "not exists (select 1 from weft_paused p where p.queue = c.queue)";
 
   static final String COLUMNS =
       "id, queue, kind, payload, priority, state, run_at, attempt, max_attempts, unique_key,"
@@ -111,6 +118,9 @@ abstract class JdbcJobStore implements JobStore {
 
   /** Reads parents' states, locking their rows where the database can. */
   abstract Map<Long, JobState> lockParents(Connection c, List<Long> parents) throws SQLException;
+
+  /** {@return a condition true when column {@code column} contains the text bound to its ?} */
+  abstract String contains(String column);
 
   /** Called inside an enqueue transaction for the queues it touched. */
   abstract void notifyQueues(Connection c, Set<String> queues) throws SQLException;
@@ -603,11 +613,19 @@ abstract class JdbcJobStore implements JobStore {
           String where =
               " where queue = ? and "
                   + (id == null ? "state = 'dead'" : "state in ('dead','cancelled') and id = ?");
+          // the ids come from the update itself, so a retry that lost a race to another one
+          // (the job is no longer dead when its update runs) restores nothing
           List<Long> ids = new ArrayList<>();
-          try (PreparedStatement ps = c.prepareStatement("select id from weft_jobs" + where)) {
-            ps.setString(1, queue);
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "update weft_jobs set state = 'available', attempt = 0, run_at = ?,"
+                      + " reason = null, finished_at = null"
+                      + where
+                      + " returning id")) {
+            ps.setLong(1, now.toEpochMilli());
+            ps.setString(2, queue);
             if (id != null) {
-              ps.setLong(2, id);
+              ps.setLong(3, id);
             }
             try (ResultSet r = ps.executeQuery()) {
               while (r.next()) {
@@ -615,19 +633,7 @@ abstract class JdbcJobStore implements JobStore {
               }
             }
           }
-          int moved;
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "update weft_jobs set state = 'available', attempt = 0, run_at = ?,"
-                      + " reason = null, finished_at = null"
-                      + where)) {
-            ps.setLong(1, now.toEpochMilli());
-            ps.setString(2, queue);
-            if (id != null) {
-              ps.setLong(3, id);
-            }
-            moved = ps.executeUpdate();
-          }
+          int moved = ids.size();
           Lineage.restoreDescendants(c, ids);
           return moved;
         },
@@ -844,6 +850,214 @@ abstract class JdbcJobStore implements JobStore {
           }
         },
         "read limits of queue '" + queue + "'");
+  }
+
+  // ---- pause, search, dashboard reads -----------------------------------------------------
+
+  @Override
+  public void pause(String queue, Instant now) {
+    write(
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "insert into weft_paused (queue, paused_at) values (?, ?)"
+                      + " on conflict (queue) do nothing")) {
+            ps.setString(1, Objects.requireNonNull(queue, "queue"));
+            ps.setLong(2, now.toEpochMilli());
+            return ps.executeUpdate();
+          }
+        },
+        "pause queue '" + queue + "'");
+  }
+
+  @Override
+  public void resume(String queue) {
+    write(
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement("delete from weft_paused where queue = ?")) {
+            ps.setString(1, Objects.requireNonNull(queue, "queue"));
+            return ps.executeUpdate();
+          }
+        },
+        "resume queue '" + queue + "'");
+    wake(queue);
+  }
+
+  @Override
+  public Map<String, Instant> paused() {
+    return read(
+        c -> {
+          Map<String, Instant> out = new TreeMap<>();
+          try (Statement s = c.createStatement();
+              ResultSet r = s.executeQuery("select queue, paused_at from weft_paused")) {
+            while (r.next()) {
+              out.put(r.getString(1), Instant.ofEpochMilli(r.getLong(2)));
+            }
+          }
+          return out;
+        },
+        "list paused queues");
+  }
+
+  @Override
+  public JobPage find(JobFilter f) {
+    return read(c -> findIn(c, f), "search jobs of queue '" + f.queue() + "'");
+  }
+
+  private JobPage findIn(Connection c, JobFilter f) throws SQLException {
+    List<Object> args = new ArrayList<>();
+    StringBuilder base = new StringBuilder(" from weft_jobs where queue = ?");
+    args.add(f.queue());
+    if (f.state() != null) {
+      base.append(" and state = ?");
+      args.add(stateName(f.state()));
+    }
+    if (f.beforeId() != null) {
+      base.append(" and id < ?");
+      args.add(f.beforeId());
+    }
+    if (f.uniqueKey() != null) {
+      base.append(" and unique_key = ?");
+      args.add(f.uniqueKey());
+    }
+    if (!f.windowed()) {
+      args.add(f.limit());
+      List<Job> jobs =
+          query(c, "select " + COLUMNS + base + " order by id desc limit ?", args.toArray());
+      return new JobPage(
+          jobs, jobs.size() == f.limit() && f.uniqueKey() == null ? jobs.getLast().id() : null);
+    }
+    List<Object> outer = new ArrayList<>(args);
+    StringBuilder where = new StringBuilder(" where 1 = 1");
+    if (f.kind() != null) {
+      where.append(" and w.kind = ?");
+      outer.add(f.kind());
+    }
+    if (f.text() != null) {
+      where.append(" and ").append(contains("w.payload"));
+      outer.add(f.text());
+    }
+    outer.add(f.limit());
+    String window = "select " + COLUMNS + base + " order by id desc limit " + JobFilter.WINDOW;
+    List<Job> jobs =
+        query(
+            c,
+            "select " + COLUMNS + " from (" + window + ") w" + where + " order by id desc limit ?",
+            outer.toArray());
+    if (jobs.size() == f.limit()) {
+      return new JobPage(jobs, jobs.getLast().id());
+    }
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "select count(*), min(id) from (select id"
+                + base
+                + " order by id desc limit "
+                + JobFilter.WINDOW
+                + ") w")) {
+      for (int i = 0; i < args.size(); i++) {
+        ps.setObject(i + 1, args.get(i));
+      }
+      try (ResultSet r = ps.executeQuery()) {
+        r.next();
+        boolean full = r.getLong(1) == JobFilter.WINDOW;
+        return new JobPage(jobs, full ? r.getLong(2) : null);
+      }
+    }
+  }
+
+  @Override
+  public Optional<Instant> oldestDue(String queue) {
+    return read(
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "select min(run_at) from weft_jobs where queue = ? and state in " + DUE)) {
+            ps.setString(1, queue);
+            try (ResultSet r = ps.executeQuery()) {
+              r.next();
+              long at = r.getLong(1);
+              return r.wasNull()
+                  ? Optional.<Instant>empty()
+                  : Optional.of(Instant.ofEpochMilli(at));
+            }
+          }
+        },
+        "find the oldest due job of queue '" + queue + "'");
+  }
+
+  @Override
+  public List<Throughput> throughput(Instant since) {
+    return read(
+        c -> {
+          Map<String, long[]> byKey = new TreeMap<>();
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "select queue, finished_at / 60000, state, count(*) from weft_jobs"
+                      + " where finished_at >= ? group by queue, finished_at / 60000, state")) {
+            ps.setLong(1, since.toEpochMilli());
+            try (ResultSet r = ps.executeQuery()) {
+              while (r.next()) {
+                String key = r.getString(1) + '\u0000' + String.format("%015d", r.getLong(2));
+                long[] n = byKey.computeIfAbsent(key, k -> new long[2]);
+                n[state(r.getString(3)) == JobState.SUCCEEDED ? 0 : 1] += r.getLong(4);
+              }
+            }
+          }
+          List<Throughput> out = new ArrayList<>();
+          for (Map.Entry<String, long[]> e : byKey.entrySet()) {
+            int cut = e.getKey().indexOf('\u0000');
+            long minute = Long.parseLong(e.getKey().substring(cut + 1));
+            out.add(
+                new Throughput(
+                    e.getKey().substring(0, cut),
+                    Instant.ofEpochMilli(minute * 60_000),
+                    e.getValue()[0],
+                    e.getValue()[1]));
+          }
+          return out;
+        },
+        "count finished jobs per minute");
+  }
+
+  @Override
+  public List<Long> children(long id) {
+    return read(
+        c -> {
+          List<Long> out = new ArrayList<>();
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "select child_id from weft_job_deps where parent_id = ? order by child_id"
+                      + " limit 1000")) {
+            ps.setLong(1, id);
+            try (ResultSet r = ps.executeQuery()) {
+              while (r.next()) {
+                out.add(r.getLong(1));
+              }
+            }
+          }
+          return out;
+        },
+        "list the children of job " + id);
+  }
+
+  @Override
+  public Map<String, Long> held() {
+    return read(
+        c -> {
+          Map<String, Long> out = new TreeMap<>();
+          try (Statement s = c.createStatement();
+              ResultSet r =
+                  s.executeQuery(
+                      "select worker_id, count(*) from weft_jobs where state = 'running'"
+                          + " and worker_id is not null group by worker_id")) {
+            while (r.next()) {
+              out.put(r.getString(1), r.getLong(2));
+            }
+          }
+          return out;
+        },
+        "count the jobs each worker holds");
   }
 
   // ---- wake-ups ---------------------------------------------------------------------------

@@ -2,6 +2,7 @@ package dev.weft.jobs.internal;
 
 import static dev.weft.jobs.internal.JdbcJobStore.COLUMNS;
 import static dev.weft.jobs.internal.JdbcJobStore.DUE;
+import static dev.weft.jobs.internal.JdbcJobStore.NOT_PAUSED;
 import static dev.weft.jobs.internal.JdbcJobStore.PARENTS_DONE;
 
 import dev.weft.jobs.Job;
@@ -85,6 +86,8 @@ final class KeyedClaim {
             "select c.id, c.rate_key from weft_jobs c where c.queue = ? and c.state in "
                 + DUE
                 + " and c.run_at <= ? and "
+                + NOT_PAUSED
+                + " and "
                 + PARENTS_DONE
                 + " and (c.rate_key is null or not exists (select 1 from weft_rate_keys k"
                 + " where k.queue = c.queue and k.rate_key = c.rate_key"

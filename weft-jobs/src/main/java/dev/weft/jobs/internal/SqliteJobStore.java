@@ -67,7 +67,7 @@ final class SqliteJobStore extends JdbcJobStore {
 
   @Override
   List<List<String>> migrations() {
-    return List.of(Schema.v1("integer primary key autoincrement"), Schema.v2(), Schema.v3());
+    return List.of(Schema.v1("integer primary key autoincrement"), Schema.v2(), Schema.v3(), Schema.v4());
   }
 
   @Override
@@ -127,6 +127,8 @@ final class SqliteJobStore extends JdbcJobStore {
                 + " where c.queue = ? and c.state in "
                 + DUE
                 + " and c.run_at <= ? and "
+                + NOT_PAUSED
+                + " and "
                 + PARENTS_DONE
                 + " order by c.priority desc, c.run_at, c.id"
                 + " limit ?) returning "
@@ -174,5 +176,10 @@ final class SqliteJobStore extends JdbcJobStore {
     return "select max_running, per_second, burst, tokens, refilled_at, key_per_second,"
         + " key_burst from weft_queues"
         + " where queue = ?";
+  }
+
+  @Override
+  String contains(String column) {
+    return "instr(" + column + ", ?) > 0";
   }
 }

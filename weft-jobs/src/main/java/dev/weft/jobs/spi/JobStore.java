@@ -2,9 +2,12 @@ package dev.weft.jobs.spi;
 
 import dev.weft.jobs.Enqueued;
 import dev.weft.jobs.Job;
+import dev.weft.jobs.JobFilter;
+import dev.weft.jobs.JobPage;
 import dev.weft.jobs.JobState;
 import dev.weft.jobs.NewJob;
 import dev.weft.jobs.QueueLimits;
+import dev.weft.jobs.Throughput;
 import dev.weft.jobs.WorkerInfo;
 import java.sql.Connection;
 import java.time.Duration;
@@ -32,6 +35,8 @@ import org.jspecify.annotations.Nullable;
  *       token (fencing).
  *   <li>Enqueuing under a unique key already in the queue returns the existing job, also when two
  *       callers race.
+ *   <li>{@link #claim} never claims from a queue that {@link #pause} paused, from the moment {@code
+ *       pause} returns until {@link #resume} is called (by any process).
  *   <li>Every method may throw {@link dev.weft.jobs.JobStoreException}; none retries by itself.
  * </ul>
  */
@@ -167,6 +172,39 @@ public interface JobStore extends AutoCloseable {
    * @param queue the queue whose subscribers to wake
    */
   void wake(String queue);
+
+  /**
+   * Pauses {@code queue}: from when this returns, no claim of any process takes a job from it
+   * (running jobs finish as usual; enqueues still go in). Idempotent: pausing a paused queue keeps
+   * its first pause time.
+   */
+  void pause(String queue, Instant now);
+
+  /** Resumes a paused {@code queue}; idempotent. Subscribers of the queue are woken. */
+  void resume(String queue);
+
+  /** {@return the paused queues, each with when it was paused} */
+  Map<String, Instant> paused();
+
+  /**
+   * {@return one page of the jobs of a queue matching {@code filter}, newest first} Answered from
+   * indexes: kind and payload text are matched within at most {@link JobFilter#WINDOW} jobs.
+   */
+  JobPage find(JobFilter filter);
+
+  /** {@return the earliest {@code run_at} of a job of {@code queue} waiting to run, if any} */
+  Optional<Instant> oldestDue(String queue);
+
+  /**
+   * {@return per queue and minute, the jobs that reached a final state at or after {@code since}}
+   */
+  List<Throughput> throughput(Instant since);
+
+  /** {@return the ids of the jobs that have job {@code id} among their parents, in id order} */
+  List<Long> children(long id);
+
+  /** {@return the number of running jobs each worker holds a lease on, by worker id} */
+  Map<String, Long> held();
 
   /** Closes the store's connections and threads; idempotent. */
   @Override

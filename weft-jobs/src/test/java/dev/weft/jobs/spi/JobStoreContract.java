@@ -5,9 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.weft.jobs.Enqueued;
 import dev.weft.jobs.Job;
 import dev.weft.jobs.JobError;
+import dev.weft.jobs.JobFilter;
+import dev.weft.jobs.JobPage;
 import dev.weft.jobs.JobState;
 import dev.weft.jobs.NewJob;
 import dev.weft.jobs.QueueLimits;
+import dev.weft.jobs.Throughput;
 import dev.weft.jobs.WorkerInfo;
 import java.sql.Connection;
 import java.time.Duration;
@@ -587,6 +590,10 @@ public abstract class JobStoreContract {
         java.sql.Statement s = c.createStatement()) {
       // back to the schema of version 1
       s.execute("delete from weft_schema where version >= 2");
+      s.execute("drop table weft_paused");
+      for (String index : List.of("weft_jobs_list", "weft_jobs_queue", "weft_jobs_due_age")) {
+        s.execute("drop index " + index);
+      }
       s.execute("alter table weft_jobs drop column headers");
       s.execute("drop table weft_rate_keys");
       s.execute("alter table weft_jobs drop column rate_key");
@@ -602,6 +609,8 @@ public abstract class JobStoreContract {
           .extracting(Job::id, Job::rateKey)
           .hasSize(2)
           .contains(org.assertj.core.groups.Tuple.tuple(old, null));
+      upgraded.pause("q", T0);
+      assertThat(upgraded.paused()).containsKey("q");
     }
   }
 
@@ -669,6 +678,156 @@ public abstract class JobStoreContract {
       assertThat(woken.await(2, TimeUnit.MINUTES)).as("woken (hang guard)").isTrue();
     }
     assertThat(store.counts()).isEmpty();
+  }
+
+  @Test
+  void aPausedQueueIsNeverClaimedFromByAnyStoreUntilResumed() throws Exception {
+    store.enqueue(IntStream.range(0, 6).mapToObj(i -> job("k")).toList(), T0);
+    store.enqueue(List.of(NewJob.ofJson("other", "k", "{}")), T0);
+    store.pause("q", at(1));
+    store.pause("q", at(5));
+    assertThat(store.paused()).containsExactlyEntriesOf(Map.of("q", at(1)));
+    try (JobStore other = sameDatabase()) {
+      assertThat(other.claim("q", "w2", 10, LEASE, at(2))).isEmpty();
+      store.limits("q", QueueLimits.maxRunning(3));
+      assertThat(store.claim("q", "w1", 10, LEASE, at(2))).as("with limits").isEmpty();
+      store.limits("q", QueueLimits.perKeyRate(10.0, 10));
+      assertThat(store.claim("q", "w1", 10, LEASE, at(2))).as("with a key rate").isEmpty();
+      store.limits("q", null);
+      assertThat(store.claim("other", "w1", 10, LEASE, at(2))).as("another queue").hasSize(1);
+      assertThat(store.counts().get("q")).containsEntry(JobState.AVAILABLE, 6L);
+      store.resume("q");
+      store.resume("q");
+      assertThat(store.paused()).isEmpty();
+      assertThat(other.claim("q", "w2", 10, LEASE, at(3))).hasSize(6);
+    }
+  }
+
+  @Test
+  void concurrentRetriesOfOneDeadJobMoveItExactlyOnce() throws Exception {
+    for (int round = 0; round < 20; round++) {
+      String queue = "r" + round;
+      long id = store.enqueue(List.of(NewJob.ofJson(queue, "k", "{}")), T0).getFirst().id();
+      long child =
+          store
+              .enqueue(List.of(NewJob.ofJson(queue, "c", "{}").withParents(List.of(id))), T0)
+              .getFirst()
+              .id();
+      Job j = store.claim(queue, "w", 1, LEASE, T0).getFirst();
+      store.finish(
+          List.of(new Finish(j.id(), j.leaseToken(), JobState.DEAD, T0, 1, List.of(), "bad")), T0);
+      assertThat(store.job(child).orElseThrow().state()).isEqualTo(JobState.CANCELLED);
+      assertThat(store.children(id)).containsExactly(child);
+      assertThat(store.children(child)).isEmpty();
+      int n = 4;
+      CountDownLatch gate = new CountDownLatch(1);
+      List<Integer> moved = Collections.synchronizedList(new ArrayList<>());
+      List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
+      List<JobStore> stores = new ArrayList<>();
+      List<Thread> ts = new ArrayList<>();
+      for (int t = 0; t < n; t++) {
+        JobStore s = t % 2 == 0 ? store : sameDatabase();
+        stores.add(s);
+        ts.add(
+            Thread.ofPlatform()
+                .start(() -> {
+                  try {
+                    gate.await();
+                    moved.add(s.retry(queue, id, at(1)));
+                  } catch (Throwable e) {
+                    failures.add(e);
+                  }
+                }));
+      }
+      gate.countDown();
+      for (Thread t : ts) {
+        t.join();
+      }
+      stores.stream().filter(s -> s != store).forEach(JobStore::close);
+      assertThat(failures).isEmpty();
+      assertThat(moved).as("round " + round).containsExactlyInAnyOrder(1, 0, 0, 0);
+      Job after = store.job(id).orElseThrow();
+      assertThat(after.state()).isEqualTo(JobState.AVAILABLE);
+      assertThat(after.attempt()).isZero();
+      assertThat(store.job(child).orElseThrow().state()).isEqualTo(JobState.SCHEDULED);
+      assertThat(store.retry(queue, id, at(2))).as("a stale retry").isZero();
+    }
+  }
+
+  @Test
+  void findPagesNewestFirstAndSearchesByStateKindKeyAndPayloadText() {
+    List<NewJob> batch = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      batch.add(
+          NewJob.ofJson("q", i % 3 == 0 ? "mail" : "sms", "{\"to\":\"user-" + i + "\"}")
+              .withUniqueKey("key-" + i));
+    }
+    List<Long> ids = store.enqueue(batch, T0).stream().map(Enqueued::id).toList();
+    JobPage first = store.find(JobFilter.of("q", 12));
+    assertThat(first.jobs())
+        .extracting(Job::id)
+        .containsExactlyElementsOf(ids.reversed().subList(0, 12));
+    JobPage second = store.find(JobFilter.of("q", 12).before(first.next()));
+    assertThat(second.jobs().getFirst().id()).isEqualTo(ids.get(17));
+    JobPage last = store.find(JobFilter.of("q", 12).before(second.next()));
+    assertThat(last.jobs()).hasSize(6);
+    assertThat(last.next()).isNull();
+    assertThat(store.find(JobFilter.of("q", 100).withKind("mail")).jobs()).hasSize(10);
+    assertThat(store.find(JobFilter.of("q", 100).withText("user-2")).jobs())
+        .extracting(Job::id)
+        .containsExactly(
+            ids.get(29),
+            ids.get(28),
+            ids.get(27),
+            ids.get(26),
+            ids.get(25),
+            ids.get(24),
+            ids.get(23),
+            ids.get(22),
+            ids.get(21),
+            ids.get(20),
+            ids.get(2));
+    assertThat(store.find(JobFilter.of("q", 100).withText("USER-2")).jobs()).isEmpty();
+    assertThat(store.find(JobFilter.of("q", 100).withUniqueKey("key-7")).jobs())
+        .extracting(Job::id)
+        .containsExactly(ids.get(7));
+    Job j = store.claim("q", "w", 1, LEASE, T0).getFirst();
+    assertThat(store.find(JobFilter.of("q", 100).withState(JobState.RUNNING)).jobs())
+        .extracting(Job::id)
+        .containsExactly(j.id());
+    assertThat(store.find(JobFilter.of("nope", 10)).jobs()).isEmpty();
+  }
+
+  @Test
+  void theDashboardReadsOldestDueThroughputAndHeldJobs() {
+    store.enqueue(List.of(job("a"), job("b")), at(10));
+    store.enqueue(List.of(job("c").withRunAt(at(100))), at(20));
+    assertThat(store.oldestDue("q")).contains(at(10));
+    assertThat(store.oldestDue("empty")).isEmpty();
+    List<Job> got = store.claim("q", "w1", 2, LEASE, at(30));
+    assertThat(store.held()).containsExactlyEntriesOf(Map.of("w1", 2L));
+    store.finish(
+        List.of(
+            new Finish(
+                got.get(0).id(),
+                got.get(0).leaseToken(),
+                JobState.SUCCEEDED,
+                at(61),
+                1,
+                List.of(),
+                null),
+            new Finish(
+                got.get(1).id(),
+                got.get(1).leaseToken(),
+                JobState.DEAD,
+                at(61),
+                1,
+                List.of(),
+                "bad")),
+        at(61));
+    assertThat(store.held()).isEmpty();
+    assertThat(store.throughput(T0)).containsExactly(new Throughput("q", at(60), 1, 1));
+    assertThat(store.throughput(at(62))).isEmpty();
   }
 
   private void succeed(Job j) {
