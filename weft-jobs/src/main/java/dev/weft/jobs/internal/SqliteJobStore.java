@@ -67,7 +67,8 @@ final class SqliteJobStore extends JdbcJobStore {
 
   @Override
   List<List<String>> migrations() {
-    return List.of(Schema.v1("integer primary key autoincrement"), Schema.v2(), Schema.v3(), Schema.v4());
+    return List.of(
+        Schema.v1("integer primary key autoincrement"), Schema.v2(), Schema.v3(), Schema.v4());
   }
 
   @Override
