@@ -2,6 +2,7 @@ package dev.weft.cli;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.FileChannel;
@@ -30,6 +31,16 @@ final class Child {
 
   private static final Object EXITED = new Object();
 
+  /**
+   * The JaCoCo agent this test JVM runs with, if any, so a child's code counts towards the module's
+   * coverage as this JVM's does (the agent appends to the same file, under a file lock, at exit; a
+   * child killed with SIGKILL adds nothing).
+   */
+  private static final List<String> COVERAGE_AGENT =
+      ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+          .filter(a -> a.startsWith("-javaagent:") && a.contains("jacoco"))
+          .toList();
+
   private Child() {}
 
   /**
@@ -39,6 +50,7 @@ final class Child {
     List<String> cmd = new ArrayList<>();
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
     cmd.add("--enable-native-access=ALL-UNNAMED");
+    cmd.addAll(COVERAGE_AGENT);
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add("dev.weft.cli.Main");
