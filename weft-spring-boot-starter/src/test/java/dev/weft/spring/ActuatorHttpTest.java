@@ -57,7 +57,7 @@ class ActuatorHttpTest {
 
       assertThat(post(http, base + "/weft/circuit-breaker/payments", "close").body())
           .contains("CLOSED");
-      assertThat(post(http, base + "/weft/queue/mail", "pause").statusCode()).isEqualTo(400);
+      assertThat(post(http, base + "/weft/queue/mail", "sleep").statusCode()).isEqualTo(400);
       assertThat(post(http, base + "/weft/circuit-breaker/nope", "open").statusCode())
           .isEqualTo(400);
     }

@@ -186,17 +186,28 @@ abstract class StarterContract {
                 .awaitDrained(Duration.ofSeconds(60)))
         .isTrue();
     assertThat(jobs.job(dead).orElseThrow().state()).isEqualTo(JobState.DEAD);
+    assertThat(endpoint.operate("queue", "mail", "pause")).containsEntry("paused", true);
+    assertThat(jobs.isPaused("mail")).isTrue();
+    assertThat(endpoint.weft().get("paused").toString()).contains("mail");
     assertThat(endpoint.operate("queue", "mail", "retry-dead")).containsEntry("retried", 1);
+    assertThat(endpoint.operate("queue", "mail", "resume")).containsEntry("paused", false);
+    assertThat(jobs.isPaused("mail")).isFalse();
     assertThat(mail.ran.tryAcquire(1, 60, TimeUnit.SECONDS)).isTrue(); // it ran again
 
     Map<String, Object> read = endpoint.weft();
     assertThat(read)
         .containsKeys(
-            "queues", "workers", "circuitBreakers", "rateLimiters", "bulkheads", "retries");
+            "queues",
+            "paused",
+            "workers",
+            "circuitBreakers",
+            "rateLimiters",
+            "bulkheads",
+            "retries");
     assertThat(read.get("circuitBreakers").toString()).contains("payments");
     org.assertj.core.api.Assertions.assertThatThrownBy(
-            () -> endpoint.operate("queue", "mail", "pause"))
-        .hasMessageContaining("not supported");
+            () -> endpoint.operate("queue", "mail", "sleep"))
+        .hasMessageContaining("use pause, resume or retry-dead");
   }
 
   @Test

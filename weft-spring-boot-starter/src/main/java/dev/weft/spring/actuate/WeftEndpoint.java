@@ -19,13 +19,14 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 /**
  * The {@code weft} actuator endpoint: reads the queues (job counts per state), this application's
  * workers, and the named breakers, rate limiters, bulkheads and retries; writes force a breaker
- * open or closed and retry a queue's dead jobs. Like every actuator endpoint it is exposed over
- * HTTP only when listed in {@code management.endpoints.web.exposure.include}; secure its write
- * operations as the application secures the others. Thread-safe.
+ * open or closed, pause or resume a queue and retry its dead jobs. Like every actuator endpoint it
+ * is exposed over HTTP only when listed in {@code management.endpoints.web.exposure.include};
+ * secure its write operations as the application secures the others. Thread-safe.
  *
  * <p>Writes: {@code POST /actuator/weft/circuit-breaker/<name>} with {@code {"action": "open"}} or
- * {@code "close"}; {@code POST /actuator/weft/queue/<name>} with {@code {"action": "retry-dead"}}.
- * Pausing a queue is not offered: weft's {@code JobQueue} has no pause yet.
+ * {@code "close"}; {@code POST /actuator/weft/queue/<name>} with {@code {"action": "pause"}},
+ * {@code "resume"} or {@code "retry-dead"}. A pause holds for every worker of every process on the
+ * same store ({@link JobQueue#pause(String)}).
  */
 @Endpoint(id = "weft")
 public class WeftEndpoint {
@@ -48,6 +49,7 @@ public class WeftEndpoint {
     Map<String, Object> out = new LinkedHashMap<>();
     if (queue != null) {
       out.put("queues", queue.counts());
+      out.put("paused", queue.paused().keySet());
     }
     if (workers != null) {
       Map<String, Object> ws = new LinkedHashMap<>();
@@ -95,7 +97,7 @@ public class WeftEndpoint {
 
   /**
    * Operates one thing: {@code circuit-breaker/<name>} with action {@code open} or {@code close};
-   * {@code queue/<name>} with action {@code retry-dead}.
+   * {@code queue/<name>} with action {@code pause}, {@code resume} or {@code retry-dead}.
    *
    * @return what was done
    * @throws InvalidEndpointRequestException (HTTP 400) for an unknown target, name or action
@@ -132,9 +134,16 @@ public class WeftEndpoint {
     }
     return switch (action) {
       case "retry-dead" -> Map.of("queue", name, "retried", q.retryAllDead(name));
-      case "pause", "resume" ->
-          throw bad("'" + action + "' is not supported: weft's JobQueue cannot pause a queue yet");
-      default -> throw bad("unknown action '" + action + "' for a queue: use retry-dead");
+      case "pause" -> {
+        q.pause(name);
+        yield Map.of("queue", name, "paused", true);
+      }
+      case "resume" -> {
+        q.resume(name);
+        yield Map.of("queue", name, "paused", false);
+      }
+      default ->
+          throw bad("unknown action '" + action + "' for a queue: use pause, resume or retry-dead");
     };
   }
 
