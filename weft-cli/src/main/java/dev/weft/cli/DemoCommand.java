@@ -96,7 +96,9 @@ final class DemoCommand implements Callable<Integer> {
           server.base(),
           down);
       out.flush();
-      RunState state = new RunState(stateFile, "demo", "demo", RunState.Mode.FRESH, time);
+      RunState state =
+          new RunState(
+              stateFile, "demo", "demo", RunState.Origin.unknown(), RunState.Mode.FRESH, time);
       Progress progress = RunCommand.progress(OptionalLong.of(requests), time);
       Fetcher fetcher =
           new Fetcher(settings, new FetchSinks(res, null, deadFile, progress, state), time);

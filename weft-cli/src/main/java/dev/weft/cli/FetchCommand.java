@@ -19,6 +19,7 @@ import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** {@code weft fetch}: HTTP requests for every input line, politely and resumably. */
 @Command(
@@ -43,6 +44,8 @@ import picocli.CommandLine.Parameters;
       "  weft fetch -j 100 --per-host 8 --per-host-rate 10/s --bodies pages/ urls.txt"
     })
 final class FetchCommand implements Callable<Integer> {
+
+  @Spec private picocli.CommandLine.Model.CommandSpec spec;
 
   @Parameters(paramLabel = "FILE", description = "Files of URLs or JSON requests ('-' stdin).")
   List<String> files = new ArrayList<>();
@@ -318,17 +321,22 @@ final class FetchCommand implements Callable<Integer> {
               ? null
               : closer.add(new LineFile("--dead-letter", deadLetter, resuming));
       RunState runState = null;
+      OptionalLong total = bar || eta || !noState ? input.countTotal() : OptionalLong.empty();
       if (!noState) {
         RunState.Mode mode =
             resumeFailed
                 ? RunState.Mode.RESUME_FAILED
                 : resume ? RunState.Mode.RESUME : RunState.Mode.FRESH;
         String identity = "fetch\n" + input.describe();
-        runState = new RunState(state, RunCommand.key(identity), identity, mode, time);
+        RunState.Origin origin =
+            new RunState.Origin(
+                Replay.argv(spec, input.readsStdin()),
+                Path.of("").toAbsolutePath(),
+                total.orElse(-1));
+        runState = new RunState(state, RunCommand.key(identity), identity, origin, mode, time);
       } else if (resuming) {
         throw new BadInput("--resume needs the state; it cannot be combined with --no-state");
       }
-      OptionalLong total = bar || eta ? input.countTotal() : OptionalLong.empty();
       Progress progress = bar || eta ? RunCommand.progress(total, time) : null;
       Fetcher fetcher =
           new Fetcher(settings, new FetchSinks(results, form, dir, dead, progress, runState), time);

@@ -121,6 +121,11 @@ final class InputSource implements Iterator<List<String>>, Closeable {
     return sb.toString();
   }
 
+  /** {@return whether a source is stdin, which a later run cannot read again} */
+  boolean readsStdin() {
+    return specs.stream().anyMatch(s -> s.values() == null && "-".equals(s.file()));
+  }
+
   /**
    * {@return the number of jobs when it can be known without consuming the input: every source a
    * list or a regular file (counted by reading it once more), never stdin}

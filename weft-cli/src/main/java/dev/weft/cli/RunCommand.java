@@ -27,6 +27,7 @@ import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code weft run}: runs a shell command for every input, GNU parallel style, with weft's controls.
@@ -68,6 +69,8 @@ import picocli.CommandLine.Parameters;
       "  weft run --halt now,fail=1 -k 'test -s {}' ::: a b c"
     })
 final class RunCommand implements Callable<Integer> {
+
+  @Spec private picocli.CommandLine.Model.CommandSpec spec;
 
   /** How long {@code run --db} lets its own handlers return their outcomes once every job ended. */
   private static final Duration FINISHING_GRACE = Duration.ofSeconds(30);
@@ -251,20 +254,28 @@ final class RunCommand implements Callable<Integer> {
               ? null
               : closer.add(new LineFile("--dead-letter", deadLetter, resuming));
       RunState runState = null;
-      if (!noState && !settings.dryRun()) {
+      boolean stateful = !noState && !settings.dryRun();
+      OptionalLong total =
+          dag != null
+              ? OptionalLong.of(dag.size())
+              : haltRule.percent() || bar || eta || stateful
+                  ? input.countTotal()
+                  : OptionalLong.empty();
+      if (stateful) {
         RunState.Mode mode =
             resumeFailed
                 ? RunState.Mode.RESUME_FAILED
                 : resume ? RunState.Mode.RESUME : RunState.Mode.FRESH;
         String identity = settings.template().text() + "\n" + input.describe();
-        runState = new RunState(state, key(identity), identity, mode, time);
+        RunState.Origin origin =
+            new RunState.Origin(
+                Replay.argv(spec, input.readsStdin()),
+                Path.of("").toAbsolutePath(),
+                total.orElse(-1));
+        runState = new RunState(state, key(identity), identity, origin, mode, time);
       } else if (resuming) {
         throw new BadInput("--resume needs the state; it cannot be combined with --no-state");
       }
-      OptionalLong total =
-          dag != null
-              ? OptionalLong.of(dag.size())
-              : haltRule.percent() || bar || eta ? input.countTotal() : OptionalLong.empty();
       Progress progress = bar || eta ? progress(total, time) : null;
       HaltTracker tracker = new HaltTracker(haltRule, total);
       OutputPrinter printer = new OutputPrinter(out, err, settings.keepOrder());

@@ -70,9 +70,25 @@ final class RunState implements AutoCloseable {
   private static final byte[] SQLITE_MAGIC =
       "SQLite format 3\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
+  /**
+   * Where a run came from, so the dashboard can show its progress and start it again.
+   *
+   * @param argv the arguments after {@code weft} that start it again ({@link Replay}), or {@code
+   *     null} if it cannot be (its input was stdin)
+   * @param cwd the folder it ran in
+   * @param total how many jobs it has, or -1 when not known without reading its input
+   */
+  record Origin(@Nullable List<String> argv, Path cwd, long total) {
+    /** {@return an origin that cannot be replayed, of unknown size} */
+    static Origin unknown() {
+      return new Origin(null, Path.of("").toAbsolutePath(), -1);
+    }
+  }
+
   private final Path file;
   private final String key;
   private final String command;
+  private final Origin origin;
   private final Mode mode;
   private final TimeSource time;
   private final BlockingQueue<Row> queue = new ArrayBlockingQueue<>(65_536);
@@ -88,10 +104,11 @@ final class RunState implements AutoCloseable {
    * @throws BadInput when the file's folder cannot be created or written, or (resuming) the
    *     database cannot be read
    */
-  RunState(Path file, String key, String command, Mode mode, TimeSource time) {
+  RunState(Path file, String key, String command, Origin origin, Mode mode, TimeSource time) {
     this.file = file;
     this.key = key;
     this.command = command;
+    this.origin = origin;
     this.mode = mode;
     this.time = time;
     Path dir = file.toAbsolutePath().getParent();
@@ -233,6 +250,7 @@ final class RunState implements AutoCloseable {
               + " args TEXT NOT NULL, ok INTEGER NOT NULL, exit INTEGER NOT NULL,"
               + " attempts INTEGER NOT NULL, millis INTEGER NOT NULL, at TEXT NOT NULL,"
               + " PRIMARY KEY (run, seq))");
+      addOriginColumns(s);
     }
     c.setAutoCommit(false);
     String now = time.wallTime().toString();
@@ -256,17 +274,41 @@ final class RunState implements AutoCloseable {
     }
     try (PreparedStatement u =
         c.prepareStatement(
-            "INSERT INTO runs (key, command, started, updated, status) VALUES (?, ?, ?, ?,"
-                + " 'running') ON CONFLICT(key) DO UPDATE SET updated = excluded.updated,"
-                + " status = 'running'"
+            "INSERT INTO runs (key, command, started, updated, status, argv, cwd, total)"
+                + " VALUES (?, ?, ?, ?, 'running', ?, ?, ?) ON CONFLICT(key) DO UPDATE SET"
+                + " updated = excluded.updated, status = 'running', argv = excluded.argv,"
+                + " cwd = excluded.cwd, total = excluded.total"
                 + (mode == Mode.FRESH ? ", started = excluded.started" : ""))) {
       u.setString(1, key);
       u.setString(2, command);
       u.setString(3, now);
       u.setString(4, now);
+      List<String> argv = origin.argv();
+      u.setString(5, argv == null ? null : Replay.json(argv));
+      u.setString(6, origin.cwd().toString());
+      if (origin.total() >= 0) {
+        u.setLong(7, origin.total());
+      } else {
+        u.setNull(7, java.sql.Types.BIGINT);
+      }
       u.executeUpdate();
     }
     c.commit();
+  }
+
+  /** Adds the columns of {@link Origin} to a state file written before they existed. */
+  private static void addOriginColumns(Statement s) throws SQLException {
+    List<String> have = new ArrayList<>();
+    try (ResultSet r = s.executeQuery("PRAGMA table_info(runs)")) {
+      while (r.next()) {
+        have.add(r.getString("name"));
+      }
+    }
+    for (String column : List.of("argv TEXT", "cwd TEXT", "total INTEGER")) {
+      if (!have.contains(column.substring(0, column.indexOf(' ')))) {
+        s.execute("ALTER TABLE runs ADD COLUMN " + column);
+      }
+    }
   }
 
   /**

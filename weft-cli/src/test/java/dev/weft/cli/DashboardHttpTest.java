@@ -11,11 +11,16 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -282,6 +287,75 @@ class DashboardHttpTest {
       assertThat(get(d.at("/api/jobs")).statusCode())
           .as("no queue in a run's state")
           .isEqualTo(404);
+    }
+  }
+
+  @Test
+  void aRunsFailedJobsRunAgainFromItsPageAndOnlyThose() throws Exception {
+    Path state = dir.resolve("run.db");
+    Path flag = dir.resolve("ok");
+    Path ran = dir.resolve("ran.txt");
+    String command = "echo {} >> " + ran + "; test -e " + flag + " || exit 7";
+    Cli run =
+        Cli.run(
+            "",
+            "run",
+            "-j",
+            "2",
+            "--resume",
+            "--state",
+            state.toString(),
+            command,
+            ":::",
+            "a",
+            "b",
+            "c",
+            "d");
+    assertThat(run.exit).as(run.err()).isEqualTo(4);
+    Cli fromStdin = Cli.run("x\n", "run", "--state", state.toString(), "exit 1");
+    assertThat(fromStdin.exit).as(fromStdin.err()).isEqualTo(1);
+    Files.createFile(flag);
+    try (DashboardChild d = DashboardChild.start("--state", state.toString())) {
+      JsonNode replayable = null;
+      JsonNode stdinRun = null;
+      for (JsonNode r : json(get(d.at("/api"))).get("runs")) {
+        if (r.get("command").asText().startsWith("echo")) {
+          replayable = r;
+        } else {
+          stdinRun = r;
+        }
+      }
+      assertThat(replayable).isNotNull();
+      assertThat(stdinRun).isNotNull();
+      assertThat(replayable.get("total").asLong()).isEqualTo(4);
+      assertThat(replayable.get("replayable").asBoolean()).isTrue();
+      assertThat(stdinRun.get("replayable").asBoolean()).isFalse();
+      String key = replayable.get("key").asText();
+      assertThat(get(d.at("/runs/" + key)).body()).contains("Run the 4 failed jobs again");
+      assertThat(get(d.at("/runs/" + stdinRun.get("key").asText())).body())
+          .doesNotContain("Run the 1 failed")
+          .contains("--resume-failed");
+
+      HttpResponse<String> started = post(d.at("/api/actions/retry-run"), "run=" + key);
+      assertThat(started.statusCode()).as(started.body()).isEqualTo(200);
+      Matcher pid = Pattern.compile("pid (\\d+)").matcher(json(started).get("message").asText());
+      assertThat(pid.find()).as(started.body()).isTrue();
+      Optional<ProcessHandle> child = ProcessHandle.of(Long.parseLong(pid.group(1)));
+      if (child.isPresent()) {
+        child.get().onExit().get(2, TimeUnit.MINUTES);
+      }
+      JsonNode after = json(get(d.at("/api/runs/" + key)));
+      assertThat(after.get("ok").asLong()).as(after.toString()).isEqualTo(4);
+      assertThat(after.get("failed").asLong()).isZero();
+      assertThat(Files.readAllLines(ran)).as("each job ran once, then once more").hasSize(8);
+
+      HttpResponse<String> again = post(d.at("/api/actions/retry-run"), "run=" + key);
+      assertThat(again.statusCode()).isEqualTo(409);
+      assertThat(json(again).get("error").asText()).contains("no failed job");
+      HttpResponse<String> stdin =
+          post(d.at("/api/actions/retry-run"), "run=" + stdinRun.get("key").asText());
+      assertThat(stdin.statusCode()).isEqualTo(409);
+      assertThat(json(stdin).get("error").asText()).contains("stdin");
     }
   }
 }

@@ -9,8 +9,12 @@ import dev.weft.jobs.JobState;
 import dev.weft.jobs.QueueLimits;
 import dev.weft.jobs.Throughput;
 import dev.weft.jobs.WorkerInfo;
+import dev.weft.time.TimeSource;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -201,7 +205,95 @@ final class Console {
     m.put("failed", r.failed());
     m.put("attempts", r.attempts());
     m.put("meanMillis", r.meanMillis());
+    m.put("total", r.total() >= 0 ? r.total() : null);
+    m.put("etaSeconds", eta(r));
+    m.put("replayable", r.argv() != null && r.cwd() != null);
     return m;
+  }
+
+  /**
+   * {@return the seconds a running run of known size still needs at the pace of its current start
+   * (jobs finished since it started, over the time since), or null when not known}
+   */
+  static @Nullable Long eta(RunFile.Run r) {
+    if (!r.status().equals("running") || r.total() < 0 || r.doneSinceUpdated() == 0) {
+      return null;
+    }
+    long left = Math.max(0, r.total() - r.done());
+    long ms;
+    try {
+      ms = Duration.between(Instant.parse(r.updated()), TimeSource.system().wallTime()).toMillis();
+    } catch (DateTimeParseException e) {
+      return null;
+    }
+    return Math.max(0, ms) * left / r.doneSinceUpdated() / 1000;
+  }
+
+  /**
+   * Starts run {@code key} again with {@code --resume-failed} in the folder it ran in: a child weft
+   * from this dashboard's own class path that skips the jobs that succeeded, so only the failed
+   * ones run again, recorded in the same run. Its output goes to {@code FILE.retry-KEY.log} beside
+   * the state file.
+   *
+   * @return what was started
+   * @throws PageError 404 for an unknown run; 409 when it has no failed job, cannot be started
+   *     again (its input was stdin, or an older weft recorded it), or is running now
+   */
+  String retryRun(String key) {
+    RunFile file = runFile();
+    RunFile.Run r =
+        file.run(key).orElseThrow(() -> PageError.notFound("no run '" + key + "' recorded"));
+    List<String> argv = r.argv();
+    String cwd = r.cwd();
+    if (r.failed() == 0) {
+      throw new PageError(409, "run '" + r.command() + "' has no failed job to run again");
+    }
+    if (argv == null || cwd == null) {
+      throw new PageError(
+          409,
+          "run '"
+              + r.command()
+              + "' cannot be started from here (its input was stdin, or an older weft recorded"
+              + " it): repeat its command with --resume-failed");
+    }
+    if (file.isRunning(key)) {
+      throw new PageError(409, "run '" + r.command() + "' is running now; wait for it to end");
+    }
+    Path state = file.file().toAbsolutePath();
+    List<String> cmd = new ArrayList<>();
+    cmd.add(ProcessHandle.current().info().command().orElse("java"));
+    cmd.add("--enable-native-access=ALL-UNNAMED");
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add("dev.weft.cli.Main");
+    cmd.add(argv.getFirst());
+    cmd.addAll(List.of("--state", state.toString(), "--resume-failed"));
+    cmd.addAll(argv.subList(1, argv.size()));
+    Path log =
+        state.resolveSibling(
+            state.getFileName()
+                + ".retry-"
+                + key.substring(0, Math.min(12, key.length()))
+                + ".log");
+    try {
+      Process child =
+          new ProcessBuilder(cmd)
+              .directory(Path.of(cwd).toFile())
+              .redirectErrorStream(true)
+              .redirectOutput(log.toFile())
+              .start();
+      child.getOutputStream().close(); // its input is its arguments: stdin at its end
+      return "started the "
+          + r.failed()
+          + " failed jobs of '"
+          + r.command().lines().findFirst().orElse("")
+          + "' again (pid "
+          + child.pid()
+          + "); its output goes to "
+          + log;
+    } catch (IOException e) {
+      throw new PageError(409, "cannot start weft again in " + cwd + ": " + e.getMessage());
+    }
   }
 
   Map<String, Object> runPage(String key) {

@@ -407,6 +407,17 @@ public final class DashboardServer implements AutoCloseable {
     } else if (ex.getRequestHeaders().getFirst("Origin") != null) {
       throw new PageError(403, "the JSON API does not take requests from browser pages");
     }
+    if (name.equals("retry-run")) {
+      String key = req.required("run");
+      String message = console.retryRun(key);
+      if (api) {
+        send(
+            ex, 200, "application/json", Json.bytes(Map.of("ok", true, "message", message)), start);
+      } else {
+        redirect(ex, "/runs/" + Html.url(key) + "?msg=" + Html.url(message));
+      }
+      return;
+    }
     String queue = req.required("queue");
     String message;
     String back;

@@ -118,28 +118,18 @@ final class Pages {
     if (!runs.isEmpty()) {
       h.raw("<section aria-labelledby=\"r-h\"><h2 id=\"r-h\">Runs of weft run</h2>")
           .raw("<div class=\"scroll\"><table><thead><tr><th scope=\"col\">Command</th>")
-          .raw("<th scope=\"col\">Status</th><th scope=\"col\">Progress</th>")
+          .raw("<th scope=\"col\">Status</th><th scope=\"col\">Progress (ETA)</th>")
           .raw("<th scope=\"col\" class=\"num\">Failed</th>")
           .raw("<th scope=\"col\">Time per job</th><th scope=\"col\">Updated</th>")
           .raw("</tr></thead><tbody>");
       for (Map<String, Object> r : runs) {
-        long done = num(r.get("done"));
-        long okN = num(r.get("ok"));
         h.raw("<tr><th scope=\"row\">")
             .link("/runs/" + url(r.get("key")), r.get("command"))
             .raw("</th><td>")
             .text(r.get("status"))
-            .raw("</td><td><progress max=\"")
-            .text(Math.max(done, 1))
-            .raw("\" value=\"")
-            .text(okN)
-            .raw("\">")
-            .text(okN)
-            .raw("</progress> ")
-            .text(okN)
-            .raw(" of ")
-            .text(done)
-            .raw(" finished ok</td><td class=\"num\">");
+            .raw("</td><td>");
+        progress(h, r);
+        h.raw("</td><td class=\"num\">");
         long f = num(r.get("failed"));
         if (f > 0) {
           h.link("/runs/" + url(r.get("key")), f);
@@ -160,8 +150,39 @@ final class Pages {
     return h.toString();
   }
 
+  /**
+   * Writes a run's progress bar: finished jobs of its total when known (else of those finished),
+   * with how many were ok and, while it runs, the time it still needs.
+   */
+  private static void progress(Html h, Map<String, Object> r) {
+    long done = num(r.get("done"));
+    long okN = num(r.get("ok"));
+    Object total = r.get("total");
+    long max = total == null ? done : Math.max(num(total), done);
+    h.raw("<progress max=\"")
+        .text(Math.max(max, 1))
+        .raw("\" value=\"")
+        .text(done)
+        .raw("\">")
+        .text(done)
+        .raw("</progress> ")
+        .text(done)
+        .raw(" of ")
+        .text(total == null ? "?" : max)
+        .raw(" finished, ")
+        .text(okN)
+        .raw(" ok");
+    Object eta = r.get("etaSeconds");
+    if (eta != null) {
+      h.raw(" (ETA ").text(Html.duration(Duration.ofSeconds(num(eta)))).raw(")");
+    }
+  }
+
   String run(Map<String, Object> d) {
     Html h = new Html();
+    h.raw("<p>");
+    progress(h, d);
+    h.raw("</p>");
     h.raw("<dl class=\"facts\"><dt>Command</dt><dd><code>")
         .text(d.get("command"))
         .raw("</code></dd><dt>Status</dt><dd>")
@@ -183,9 +204,21 @@ final class Pages {
       h.raw("<p>No job of this run failed.</p>");
       return h.toString();
     }
-    h.raw("<p>To run the failed jobs again, repeat the command with <code>--resume-failed</code>")
-        .raw(" (weft run skips the jobs that succeeded).</p>")
-        .raw("<div class=\"scroll\"><table><thead><tr><th scope=\"col\" class=\"num\">#</th>")
+    if (!readOnly && Boolean.TRUE.equals(d.get("replayable"))) {
+      h.raw("<p>")
+          .button(
+              "/actions/retry-run",
+              "Run the " + num(d.get("failed")) + " failed jobs again",
+              csrf,
+              "run",
+              str(d.get("key")))
+          .raw(" starts the command again with <code>--resume-failed</code> in its folder: the")
+          .raw(" jobs that succeeded are skipped. This page shows them as they finish.</p>");
+    } else {
+      h.raw("<p>To run the failed jobs again, repeat the command with <code>--resume-failed</code>")
+          .raw(" (weft run skips the jobs that succeeded).</p>");
+    }
+    h.raw("<div class=\"scroll\"><table><thead><tr><th scope=\"col\" class=\"num\">#</th>")
         .raw("<th scope=\"col\">Arguments</th><th scope=\"col\" class=\"num\">Exit</th>")
         .raw("<th scope=\"col\" class=\"num\">Attempts</th><th scope=\"col\">Time</th>")
         .raw("<th scope=\"col\">At</th></tr></thead><tbody>");

@@ -1,6 +1,14 @@
 package dev.weft.cli.dashboard;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -9,6 +17,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The runs a {@code weft run} (or {@code weft fetch}) recorded in its SQLite state file ({@code
@@ -18,7 +27,12 @@ import java.util.Optional;
  */
 final class RunFile {
 
-  /** One run: its counts of finished jobs and its mean job time. */
+  /**
+   * One run: its counts of finished jobs and its mean job time; its size ({@code total}, -1 when
+   * not known) and how to start it again ({@code argv} after {@code weft}, null when it cannot be,
+   * in folder {@code cwd}), recorded by weft since the state file got those columns; {@code
+   * doneSinceUpdated} counts the jobs finished since the run last started ({@code updated}).
+   */
   record Run(
       String key,
       String command,
@@ -28,7 +42,11 @@ final class RunFile {
       long ok,
       long failed,
       long attempts,
-      long meanMillis) {
+      long meanMillis,
+      long doneSinceUpdated,
+      long total,
+      @Nullable List<String> argv,
+      @Nullable String cwd) {
 
     long done() {
       return ok + failed;
@@ -79,7 +97,9 @@ final class RunFile {
             c.prepareStatement(
                 "select r.key, r.command, r.status, r.started, r.updated,"
                     + " coalesce(sum(j.ok = 1), 0), coalesce(sum(j.ok = 0), 0),"
-                    + " coalesce(sum(j.attempts), 0), coalesce(avg(j.millis), 0)"
+                    + " coalesce(sum(j.attempts), 0), coalesce(avg(j.millis), 0),"
+                    + " coalesce(sum(j.at >= r.updated), 0), "
+                    + (hasOrigin() ? "r.total, r.argv, r.cwd" : "null, null, null")
                     + " from runs r left join jobs j on j.run = r.key"
                     + " group by r.key order by r.updated desc limit 100");
         ResultSet r = ps.executeQuery()) {
@@ -95,7 +115,11 @@ final class RunFile {
                 r.getLong(6),
                 r.getLong(7),
                 r.getLong(8),
-                Math.round(r.getDouble(9))));
+                Math.round(r.getDouble(9)),
+                r.getLong(10),
+                r.getObject(11) == null ? -1 : r.getLong(11),
+                argv(r.getString(12)),
+                r.getString(13)));
       }
       return out;
     } catch (SQLException e) {
@@ -135,6 +159,60 @@ final class RunFile {
       throw new IllegalStateException(
           "cannot read the failures of " + file + ": " + e.getMessage(), e);
     }
+  }
+
+  /** {@return whether the runs table has the columns of a run's origin (weft since 2026-12-07)} */
+  private boolean hasOrigin() throws SQLException {
+    try (Connection c = connect();
+        var s = c.createStatement();
+        ResultSet r = s.executeQuery("pragma table_info(runs)")) {
+      while (r.next()) {
+        if (r.getString("name").equals("argv")) {
+          return true;
+        }
+      }
+      return false;
+    }
+  }
+
+  private static @Nullable List<String> argv(@Nullable String json) {
+    if (json == null) {
+      return null;
+    }
+    try {
+      return Json.MAPPER.readValue(json, new TypeReference<List<String>>() {});
+    } catch (JsonProcessingException e) {
+      return null; // not written by weft: not replayable
+    }
+  }
+
+  /**
+   * {@return whether a weft process holds run {@code key} now}: probes the byte of {@code
+   * FILE.lock} that {@code weft run} locks for the run while it runs (at the key's hash code), and
+   * lets it go at once
+   */
+  boolean isRunning(String key) {
+    Path lockFile = file.resolveSibling(file.getFileName() + ".lock");
+    if (!Files.exists(lockFile)) {
+      return false;
+    }
+    try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.WRITE)) {
+      FileLock l = ch.tryLock(key.hashCode() & 0x7fff_ffffL, 1, false);
+      if (l == null) {
+        return true;
+      }
+      l.release();
+      return false;
+    } catch (OverlappingFileLockException e) {
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** {@return the state file} */
+  Path file() {
+    return file;
   }
 
   private Connection connect() throws SQLException {
