@@ -32,7 +32,7 @@ final class Outcomes {
   }
 
   /** {@return the fenced move a handler's typed outcome asks for} */
-  Finish of(Job job, JobOutcome o) {
+  Finish of(Job job, JobOutcome o, @Nullable Instant started) {
     Instant now = time.wallTime();
     return switch (o) {
       case JobOutcome.Success s ->
@@ -47,8 +47,8 @@ final class Outcomes {
               job.attempt() - 1,
               job.errors(),
               null);
-      case JobOutcome.Retry r -> failed(job, null, r);
-      case JobOutcome.GiveUp g -> dead(job, "GiveUp", g.reason(), "");
+      case JobOutcome.Retry r -> failed(job, null, r, started);
+      case JobOutcome.GiveUp g -> dead(job, "GiveUp", g.reason(), "", started);
     };
   }
 
@@ -57,22 +57,25 @@ final class Outcomes {
   }
 
   /** {@return the move to dead, with this failure added to the history} */
-  Finish dead(Job job, String type, String message, String trace) {
+  Finish dead(Job job, String type, String message, String trace, @Nullable Instant started) {
     Instant now = time.wallTime();
     List<JobError> errors = new ArrayList<>(job.errors());
-    errors.add(new JobError(now, job.attempt(), type, message, trace));
+    errors.add(new JobError(now, job.attempt(), type, message, trace, took(started, now)));
     return new Finish(
         job.id(), token(job), JobState.DEAD, now, job.attempt(), errors, type + ": " + message);
   }
 
   /** {@return the move to retrying after the backoff, or to dead when attempts are spent} */
-  Finish failed(Job job, @Nullable Exception e, JobOutcome.@Nullable Retry retry) {
+  Finish failed(
+      Job job, @Nullable Exception e, JobOutcome.@Nullable Retry retry, @Nullable Instant started) {
     Instant now = time.wallTime();
     String type = e != null ? e.getClass().getName() : "Retry";
     String message =
         e != null ? String.valueOf(e.getMessage()) : retry == null ? "" : retry.reason();
     List<JobError> errors = new ArrayList<>(job.errors());
-    errors.add(new JobError(now, job.attempt(), type, message, e == null ? "" : trace(e)));
+    errors.add(
+        new JobError(
+            now, job.attempt(), type, message, e == null ? "" : trace(e), took(started, now)));
     if (job.attempt() >= job.maxAttempts()) {
       return new Finish(
           job.id(),
@@ -93,6 +96,15 @@ final class Outcomes {
     Duration delay = retry != null ? retry.delay() : backoff.delay(job.attempt(), random);
     return new Finish(
         job.id(), token(job), JobState.RETRYING, now.plus(delay), job.attempt(), errors, null);
+  }
+
+  /** {@return the time from {@code started} to {@code now}, or null when the start is unknown} */
+  private static @Nullable Duration took(@Nullable Instant started, Instant now) {
+    return started == null
+        ? null
+        : Duration.between(started, now).isNegative()
+            ? Duration.ZERO
+            : Duration.between(started, now);
   }
 
   static String trace(Throwable e) {
@@ -117,10 +129,10 @@ final class Outcomes {
                 + job.leaseExpiresAt()
                 + " (the worker crashed, stalled or was cut off); rescued by "
                 + rescuer);
-    Finish f = failed(job, e, null);
+    Finish f = failed(job, e, null, null);
     List<JobError> errors = new ArrayList<>(f.errors());
     JobError last = errors.removeLast();
-    errors.add(new JobError(last.at(), last.attempt(), "LeaseExpired", last.message(), ""));
+    errors.add(new JobError(last.at(), last.attempt(), "LeaseExpired", last.message(), "", null));
     return new Finish(f.id(), f.leaseToken(), f.to(), f.runAt(), f.attempt(), errors, f.reason());
   }
 }

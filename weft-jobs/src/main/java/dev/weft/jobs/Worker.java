@@ -222,6 +222,7 @@ public final class Worker implements AutoCloseable {
 
   private void runJob(HeldJob a) {
     Job job = a.job;
+    Instant started = time.wallTime();
     Finish f;
     try {
       JobHandler h = handlers.get(job.kind());
@@ -238,18 +239,23 @@ public final class Worker implements AutoCloseable {
                     + job.id()
                     + "; it knows "
                     + new TreeSet<>(handlers.keySet()),
-                "");
+                "",
+                started);
       } else {
-        f = outcomes.of(job, h.handle(a));
+        f = outcomes.of(job, h.handle(a), started);
       }
     } catch (UnreadablePayloadException e) {
       f =
           outcomes.dead(
-              job, e.getClass().getName(), String.valueOf(e.getMessage()), Outcomes.trace(e));
+              job,
+              e.getClass().getName(),
+              String.valueOf(e.getMessage()),
+              Outcomes.trace(e),
+              started);
     } catch (InterruptedException e) {
-      f = outcomes.failed(job, e, null);
+      f = outcomes.failed(job, e, null, started);
     } catch (Exception e) {
-      f = outcomes.failed(job, e, null);
+      f = outcomes.failed(job, e, null, started);
     } finally {
       // wake the claimer once a quarter of the slots are free, so claims come in batches
       if (concurrency - running.decrementAndGet() >= claimBatch) {

@@ -164,6 +164,10 @@ abstract class WorkerContract {
         .allSatisfy(e -> {
           assertThat(e.type()).isEqualTo("java.io.IOException");
           assertThat(e.trace()).contains("WorkerContract");
+          assertThat(e.took())
+              .as("the attempt's run time")
+              .isNotNull()
+              .isGreaterThanOrEqualTo(Duration.ZERO);
         });
     assertThat(jobs.dead("q", 10)).extracting(Job::id).containsExactly(id);
   }

@@ -402,6 +402,7 @@ final class Console {
       Map<String, Object> em = new LinkedHashMap<>();
       em.put("attempt", e.attempt());
       em.put("at", e.at().toString());
+      em.put("tookMillis", e.took() == null ? null : e.took().toMillis());
       em.put("type", e.type());
       em.put("message", e.message());
       em.put("trace", e.trace());

@@ -451,12 +451,16 @@ final class Pages {
       h.raw("<p>None.</p>");
     } else {
       h.raw("<div class=\"scroll\"><table><thead><tr><th scope=\"col\" class=\"num\">Attempt</th>")
-          .raw("<th scope=\"col\">At</th><th scope=\"col\">Error</th></tr></thead><tbody>");
+          .raw("<th scope=\"col\">At</th><th scope=\"col\">Took</th>")
+          .raw("<th scope=\"col\">Error</th></tr></thead><tbody>");
       for (Map<String, Object> e : errors) {
+        Object took = e.get("tookMillis");
         h.raw("<tr><td class=\"num\">")
             .text(e.get("attempt"))
             .raw("</td><td>")
             .text(e.get("at"))
+            .raw("</td><td>")
+            .text(took == null ? "?" : Html.duration(Duration.ofMillis(num(took))))
             .raw("</td><td><strong>")
             .text(e.get("type"))
             .raw("</strong>: ")

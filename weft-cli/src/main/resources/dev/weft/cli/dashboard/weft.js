@@ -36,7 +36,11 @@
     line(ok, "#1f7a3a"); line(bad, "#b3261e");
   }
 
-  function swap() {
+  // Shows the page for `text`, the JSON just polled. `last` becomes `text` only once the page
+  // shows it, so a swap that was skipped (a field has the focus) or failed is tried again at the
+  // next poll; and the first poll swaps too, since the state may have moved between the page's
+  // render and that poll (when it has not, the fetched <main> is the same and nothing is touched).
+  function swap(text) {
     var a = document.activeElement;
     if (a && (a.tagName === "INPUT" || a.tagName === "SELECT" || a.tagName === "TEXTAREA")) { return; }
     fetch(location.href, { headers: { "Accept": "text/html" }, credentials: "same-origin" })
@@ -45,7 +49,11 @@
         if (!html) { return; }
         var doc = new DOMParser().parseFromString(html, "text/html");
         var fresh = doc.querySelector("main");
-        if (fresh) { document.querySelector("main").innerHTML = fresh.innerHTML; draw(JSON.parse(last)); }
+        var main = document.querySelector("main");
+        if (!fresh || !main) { return; }
+        if (fresh.innerHTML !== main.innerHTML) { main.innerHTML = fresh.innerHTML; }
+        last = text;
+        draw(JSON.parse(text));
       });
   }
 
@@ -55,8 +63,8 @@
       .then(function (text) {
         failures = 0;
         if (live) { live.textContent = "Live: updated " + new Date().toLocaleTimeString(); }
-        if (last !== null && text !== last) { last = text; swap(); }
-        else if (last === null) { last = text; draw(JSON.parse(text)); }
+        if (last === null) { draw(JSON.parse(text)); }
+        if (text !== last) { swap(text); }
       })
       .catch(function (e) {
         failures++;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.weft.jobs.JobError;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -70,6 +71,9 @@ public final class Json {
       m.put("type", e.type());
       m.put("message", e.message());
       m.put("trace", e.trace());
+      if (e.took() != null) {
+        m.put("tookMillis", e.took().toMillis());
+      }
       out.add(m);
     }
     return write(out);
@@ -88,7 +92,8 @@ public final class Json {
               ((Number) m.getOrDefault("attempt", 0)).intValue(),
               String.valueOf(m.getOrDefault("type", "")),
               String.valueOf(m.getOrDefault("message", "")),
-              String.valueOf(m.getOrDefault("trace", ""))));
+              String.valueOf(m.getOrDefault("trace", "")),
+              m.get("tookMillis") instanceof Number n ? Duration.ofMillis(n.longValue()) : null));
     }
     return out;
   }

@@ -303,7 +303,7 @@ public abstract class JobStoreContract {
     Instant late = T0.plus(LEASE).plusSeconds(1);
     List<Job> expired = store.expired(late, 10);
     assertThat(expired).extracting(Job::id).containsExactly(id);
-    JobError lost = new JobError(late, 1, "LeaseExpired", "lease of old expired", "");
+    JobError lost = new JobError(late, 1, "LeaseExpired", "lease of old expired", "", null);
     assertThat(
             store.finish(
                 List.of(
@@ -346,7 +346,8 @@ public abstract class JobStoreContract {
   void aRetryingJobWaitsForItsBackoffAndKeepsItsHistory() {
     long id = store.enqueue(List.of(job("a")), T0).getFirst().id();
     Job j = store.claim("q", "w", 1, LEASE, T0).getFirst();
-    JobError e1 = new JobError(at(1), 1, "java.io.IOException", "boom", "trace...");
+    JobError e1 =
+        new JobError(at(1), 1, "java.io.IOException", "boom", "trace...", Duration.ofMillis(250));
     store.finish(
         List.of(new Finish(id, j.leaseToken(), JobState.RETRYING, at(11), 1, List.of(e1), null)),
         at(1));
