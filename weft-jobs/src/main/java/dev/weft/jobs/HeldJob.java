@@ -15,13 +15,15 @@ import org.jspecify.annotations.Nullable;
 final class HeldJob implements JobContext {
 
   final Job job;
+  private final Claim claim;
   private final AtomicBoolean settled = new AtomicBoolean();
   volatile @Nullable Thread thread;
   private volatile @Nullable String progress;
   private volatile boolean progressDirty;
 
-  HeldJob(Job job) {
+  HeldJob(Job job, Claim claim) {
     this.job = job;
+    this.claim = claim;
   }
 
   /** {@return {@code true} for the one caller that decides the job's fate, {@code false} after} */
@@ -63,6 +65,11 @@ final class HeldJob implements JobContext {
   @Override
   public int attempt() {
     return job.attempt();
+  }
+
+  @Override
+  public Claim claim() {
+    return claim;
   }
 
   @Override

@@ -1,5 +1,8 @@
 package dev.weft.jobs;
 
+import java.time.Instant;
+import java.util.Objects;
+
 /**
  * What a {@link JobHandler} gets: the job, its attempt, a stable idempotency key, its payload, and
  * a way to report progress. One context per attempt; use it from the handler's thread (progress may
@@ -12,6 +15,9 @@ public interface JobContext {
 
   /** {@return this attempt's number, from 1; it grows on retries and after a crash} */
   int attempt();
+
+  /** {@return the claim that took this job for this attempt} */
+  Claim claim();
 
   /**
    * {@return a key that is the same on every attempt of this job and differs between jobs: pass it
@@ -36,4 +42,28 @@ public interface JobContext {
    * @param value any value Jackson can write, such as a map or a record
    */
   void progress(Object value);
+
+  /**
+   * One claim of a worker: the store was asked for due jobs at {@code asked} and answered at {@code
+   * answered} (wall time of the worker's time source) with {@code jobs} jobs, this one among them.
+   * Jobs claimed together share it. Tracing makes it the {@code receive} span of each job.
+   *
+   * @param asked when the worker asked the store
+   * @param answered when the store answered
+   * @param jobs how many jobs the claim took, at least 1
+   */
+  record Claim(Instant asked, Instant answered, int jobs) {
+
+    /** Checks that the claim is in order. */
+    public Claim {
+      Objects.requireNonNull(asked, "asked");
+      Objects.requireNonNull(answered, "answered");
+      if (answered.isBefore(asked)) {
+        throw new IllegalArgumentException("answered " + answered + " before asked " + asked);
+      }
+      if (jobs < 1) {
+        throw new IllegalArgumentException("jobs must be at least 1: " + jobs);
+      }
+    }
+  }
 }

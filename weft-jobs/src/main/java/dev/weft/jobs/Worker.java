@@ -174,8 +174,9 @@ public final class Worker implements AutoCloseable {
         claimSignal = false;
         polled = false;
         List<Job> jobs;
+        Instant asked = time.wallTime();
         try {
-          jobs = store.claim(queueName, id, free, lease, time.wallTime());
+          jobs = store.claim(queueName, id, free, lease, asked);
         } catch (RuntimeException e) {
           emitStoreFailure("claim jobs", e);
           parkUntilSignal(poll, () -> stopping);
@@ -184,13 +185,13 @@ public final class Worker implements AutoCloseable {
         if (!jobs.isEmpty() && !listener.isNone()) {
           Listener.emit(listener, new JobEvent.Claimed(id, jobs.size()));
         }
-        for (Job job : jobs) {
-          HeldJob h = new HeldJob(job);
-          held.put(job.id(), h);
-          running.incrementAndGet();
-          Thread t = jobThreads.newThread(() -> runJob(h));
-          h.thread = t;
-          t.start();
+        if (!jobs.isEmpty()) {
+          Instant answered = time.wallTime();
+          // the wall clock may step back between the two readings
+          hold(
+              jobs,
+              new JobContext.Claim(
+                  asked, answered.isBefore(asked) ? asked : answered, jobs.size()));
         }
         if (jobs.size() == free) {
           continue; // more may be due: claim again as soon as enough slots are free
@@ -205,6 +206,18 @@ public final class Worker implements AutoCloseable {
               stopping
                   || (claimSignal && running.get() < concurrency && held.size() < 2 * concurrency));
       polled = !claimSignal;
+    }
+  }
+
+  /** Starts a handler thread for each of {@code jobs}, taken by {@code claim}. */
+  private void hold(List<Job> jobs, JobContext.Claim claim) {
+    for (Job job : jobs) {
+      HeldJob h = new HeldJob(job, claim);
+      held.put(job.id(), h);
+      running.incrementAndGet();
+      Thread t = jobThreads.newThread(() -> runJob(h));
+      h.thread = t;
+      t.start();
     }
   }
 

@@ -115,6 +115,7 @@ abstract class WorkerContract {
   void runsEveryJobExactlyOnceWhenNothingFails() throws Exception {
     jobs.enqueue(many(300, "work"));
     Map<Long, AtomicInteger> runs = new ConcurrentHashMap<>();
+    Map<Long, JobContext.Claim> claims = new ConcurrentHashMap<>();
     try (Worker w =
         worker()
             .concurrency(8)
@@ -123,6 +124,7 @@ abstract class WorkerContract {
                 ctx -> {
                   assertThat(ctx.payload(Item.class).i()).isBetween(0, 299);
                   runs.computeIfAbsent(ctx.job().id(), id -> new AtomicInteger()).incrementAndGet();
+                  claims.put(ctx.job().id(), ctx.claim());
                   return JobOutcome.success();
                 })
             .start()) {
@@ -130,6 +132,19 @@ abstract class WorkerContract {
     }
     assertThat(runs).hasSize(300);
     assertThat(runs.values()).allSatisfy(n -> assertThat(n.get()).isEqualTo(1));
+    // jobs claimed together share one claim, which counts them; no claim takes more than the slots
+    Map<JobContext.Claim, Long> together =
+        claims.values().stream()
+            .collect(
+                java.util.stream.Collectors.groupingBy(
+                    c -> c,
+                    java.util.IdentityHashMap::new,
+                    java.util.stream.Collectors.counting()));
+    assertThat(together)
+        .allSatisfy((c, n) -> {
+          assertThat(c.jobs()).isEqualTo(n.intValue()).isBetween(1, 8);
+          assertThat(c.answered()).isAfterOrEqualTo(c.asked());
+        });
     assertThat(jobs.counts("q")).containsEntry(JobState.SUCCEEDED, 300L);
     assertThat(jobs.workers()).isEmpty();
   }

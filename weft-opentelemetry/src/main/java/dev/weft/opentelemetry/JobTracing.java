@@ -26,6 +26,7 @@ import io.opentelemetry.context.Scope;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 import java.sql.Connection;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,11 +38,13 @@ import org.jspecify.annotations.Nullable;
  * Traces durable jobs across processes, following the OpenTelemetry messaging semantic conventions:
  * enqueuing is a {@code PRODUCER} span {@code send <queue>} whose W3C trace context ({@code
  * traceparent}, {@code tracestate}) is stored in each job's {@linkplain NewJob#headers() headers};
- * each run is a {@code CONSUMER} span {@code process <queue>} in whichever process claims the job,
- * linked to the enqueue (and, by default, its child, so one trace shows enqueue and run). Both
- * carry {@code messaging.system = "weft"}, {@code messaging.operation.name}, {@code
- * messaging.operation.type} and {@code messaging.destination.name}, and their durations are
- * recorded as the histograms {@code messaging.client.operation.duration} and {@code
+ * the claim that took the job is a {@code CLIENT} span {@code receive <queue>} in whichever process
+ * claimed it, spanning the worker's call to the store ({@link JobContext#claim()}); each run is a
+ * {@code CONSUMER} span {@code process <queue>}, the child of that receive span. Both are linked to
+ * the enqueue, and the receive span is by default its child, so one trace shows enqueue, claim and
+ * run. All carry {@code messaging.system = "weft"}, {@code messaging.operation.name}, {@code
+ * messaging.operation.type} and {@code messaging.destination.name}; their durations are recorded as
+ * the histograms {@code messaging.client.operation.duration} (send and receive) and {@code
  * messaging.process.duration} (seconds).
  *
  * <p>Thread-safe; build one per {@link OpenTelemetry} and share it.
@@ -85,7 +88,7 @@ public final class JobTracing {
 
   private final OpenTelemetry otel;
   private final Tracer tracer;
-  private final DoubleHistogram sendDuration;
+  private final DoubleHistogram clientDuration;
   private final DoubleHistogram processDuration;
   private final TimeSource time;
   private final boolean runAsChild;
@@ -94,11 +97,11 @@ public final class JobTracing {
     this.otel = otel;
     this.tracer = otel.getTracer(SCOPE);
     Meter meter = otel.getMeter(SCOPE);
-    this.sendDuration =
+    this.clientDuration =
         meter
             .histogramBuilder("messaging.client.operation.duration")
             .setUnit("s")
-            .setDescription("Duration of enqueuing jobs (messaging send).")
+            .setDescription("Duration of enqueuing (send) and claiming (receive) jobs.")
             .build();
     this.processDuration =
         meter
@@ -120,9 +123,9 @@ public final class JobTracing {
   }
 
   /**
-   * {@return a copy whose run spans start a trace of their own, linked to the enqueue but not its
-   * child} For jobs that run long after they were enqueued (the conventions require the link and
-   * allow the parent), so that a request's trace does not stay open for days.
+   * {@return a copy whose claim and run spans start a trace of their own, linked to the enqueue but
+   * not its child} For jobs that run long after they were enqueued (the conventions require the
+   * link and allow the parent), so that a request's trace does not stay open for days.
    */
   public JobTracing runsInTheirOwnTrace() {
     return new JobTracing(otel, time, false);
@@ -216,7 +219,7 @@ public final class JobTracing {
       if (error != null) {
         a.put(ERROR_TYPE, error);
       }
-      sendDuration.record(time.since(start).toNanos() / 1e9, a.build());
+      clientDuration.record(time.since(start).toNanos() / 1e9, a.build());
     }
   }
 
@@ -232,10 +235,11 @@ public final class JobTracing {
 
   /**
    * {@return {@code handler} wrapped so each run is a {@code process <queue>} span linked to the
-   * job's enqueue, current while the handler runs (forks of the handler are its children when
-   * {@link OpenTelemetryPropagator} is installed)} A job enqueued without a trace context runs in a
-   * new trace with no link. An exception or a retry or give-up outcome marks the span as an error;
-   * an {@link InterruptedException} (the worker released the job) is recorded as such.
+   * job's enqueue, the child of a {@code receive <queue>} span for the claim that took the job, and
+   * current while the handler runs (forks of the handler are its children when {@link
+   * OpenTelemetryPropagator} is installed)} A job enqueued without a trace context runs in a new
+   * trace with no link. An exception or a retry or give-up outcome marks the span as an error; an
+   * {@link InterruptedException} (the worker released the job) is recorded as such.
    */
   public JobHandler handler(JobHandler handler) {
     Objects.requireNonNull(handler, "handler");
@@ -247,6 +251,7 @@ public final class JobTracing {
     Job job = ctx.job();
     Context enqueue = extract(job);
     SpanContext link = Span.fromContext(enqueue).getSpanContext();
+    Context claim = receive(ctx, runAsChild && link.isValid() ? enqueue : Context.root(), link);
     SpanBuilder b =
         tracer
             .spanBuilder("process " + job.queue())
@@ -264,7 +269,7 @@ public final class JobTracing {
     if (link.isValid()) {
       b.addLink(link);
     }
-    b.setParent(runAsChild && link.isValid() ? enqueue : Context.root());
+    b.setParent(claim);
     Span span = b.startSpan();
     long start = time.read();
     String error = null;
@@ -297,6 +302,47 @@ public final class JobTracing {
       }
       processDuration.record(time.since(start).toNanos() / 1e9, a.build());
     }
+  }
+
+  /**
+   * Records the claim that took {@code ctx}'s job as a finished {@code receive} span under {@code
+   * parent}, at the times the worker recorded, and returns {@code parent} with it.
+   */
+  private Context receive(JobContext ctx, Context parent, SpanContext link) {
+    Job job = ctx.job();
+    JobContext.Claim claim = ctx.claim();
+    SpanBuilder b =
+        tracer
+            .spanBuilder("receive " + job.queue())
+            .setSpanKind(SpanKind.CLIENT)
+            .setParent(parent)
+            .setStartTimestamp(claim.asked())
+            .setAttribute(SYSTEM, "weft")
+            .setAttribute(OPERATION_NAME, "receive")
+            .setAttribute(OPERATION_TYPE, "receive")
+            .setAttribute(DESTINATION, job.queue())
+            .setAttribute(MESSAGE_ID, String.valueOf(job.id()))
+            .setAttribute(KIND, job.kind())
+            .setAttribute(ATTEMPT, (long) ctx.attempt());
+    if (claim.jobs() > 1) {
+      b.setAttribute(BATCH_COUNT, (long) claim.jobs());
+    }
+    if (job.workerId() != null) {
+      b.setAttribute(WORKER, job.workerId());
+    }
+    if (link.isValid()) {
+      b.addLink(link);
+    }
+    Span span = b.startSpan();
+    span.end(claim.answered());
+    clientDuration.record(
+        Duration.between(claim.asked(), claim.answered()).toNanos() / 1e9,
+        Attributes.builder()
+            .put(SYSTEM, "weft")
+            .put(OPERATION_NAME, "receive")
+            .put(DESTINATION, job.queue())
+            .build());
+    return parent.with(span);
   }
 
   private static String outcomeName(JobOutcome outcome) {

@@ -32,7 +32,7 @@ class CrossJvmTraceTest {
   @TempDir Path dir;
 
   @Test
-  void aJobEnqueuedHereRunsInAnotherJvmAsAConsumerSpanLinkedToTheEnqueueThroughPostgres()
+  void aJobEnqueuedHereIsClaimedAndRunInAnotherJvmUnderTheEnqueueThroughPostgres()
       throws Exception {
     check(postgresDatabase("weft_otel"), "postgres");
   }
@@ -74,12 +74,21 @@ class CrossJvmTraceTest {
     List<SpanLine> there =
         Files.readAllLines(out, StandardCharsets.UTF_8).stream().map(SpanLine::parse).toList();
     SpanLine send = only(here, "send reports");
+    SpanLine claim = only(there, "receive reports");
     SpanLine run = only(there, "process reports");
     assertThat(send.kind()).isEqualTo("PRODUCER");
+    assertThat(claim.kind()).isEqualTo("CLIENT");
     assertThat(run.kind()).isEqualTo("CONSUMER");
+    assertThat(claim.traceId()).isEqualTo(request.getSpanContext().getTraceId());
     assertThat(run.traceId()).isEqualTo(request.getSpanContext().getTraceId());
-    assertThat(run.parentSpanId()).isEqualTo(send.spanId());
+    assertThat(claim.parentSpanId()).isEqualTo(send.spanId());
+    assertThat(run.parentSpanId()).isEqualTo(claim.spanId());
+    assertThat(claim.links()).containsExactly(send.traceId() + ":" + send.spanId());
     assertThat(run.links()).containsExactly(send.traceId() + ":" + send.spanId());
+    assertThat(claim.attributes())
+        .containsEntry("messaging.operation.type", "receive")
+        .containsEntry("messaging.message.id", String.valueOf(id))
+        .containsEntry("weft.worker.id", run.attributes().get("weft.worker.id"));
     assertThat(run.attributes())
         .containsEntry("messaging.system", "weft")
         .containsEntry("messaging.operation.name", "process")

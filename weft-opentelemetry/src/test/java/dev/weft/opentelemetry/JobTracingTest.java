@@ -84,7 +84,8 @@ class JobTracingTest {
   }
 
   @Test
-  void eachRunIsAConsumerSpanLinkedToItsEnqueueAndParentOfTheHandlersForks() throws Exception {
+  void eachRunIsAConsumerSpanUnderItsClaimLinkedToItsEnqueueAndParentOfTheHandlersForks()
+      throws Exception {
     int n = 12;
     CountDownLatch done = new CountDownLatch(n);
     Span request = tracer.spanBuilder("request").startSpan();
@@ -125,12 +126,32 @@ class JobTracingTest {
     List<SpanData> runs =
         otel.getSpans().stream().filter(s -> s.getName().equals("process mail")).toList();
     assertThat(runs).hasSize(n);
+    Map<String, SpanData> claims =
+        otel.getSpans().stream()
+            .filter(s -> s.getName().equals("receive mail"))
+            .collect(
+                java.util.stream.Collectors.toMap(
+                    s -> s.getAttributes().get(AttributeKey.stringKey("messaging.message.id")),
+                    s -> s));
+    assertThat(claims).hasSize(n);
     for (SpanData run : runs) {
       assertThat(run.getKind()).isEqualTo(SpanKind.CONSUMER);
       assertThat(run.getLinks())
           .singleElement()
           .satisfies(l -> assertSameSpan(l.getSpanContext(), send));
-      assertThat(run.getParentSpanId()).isEqualTo(send.getSpanId());
+      SpanData claim =
+          claims.get(run.getAttributes().get(AttributeKey.stringKey("messaging.message.id")));
+      assertThat(claim.getKind()).isEqualTo(SpanKind.CLIENT);
+      assertThat(claim.getParentSpanId()).isEqualTo(send.getSpanId());
+      assertThat(claim.getLinks())
+          .singleElement()
+          .satisfies(l -> assertSameSpan(l.getSpanContext(), send));
+      assertThat(claim.getAttributes().get(AttributeKey.stringKey("messaging.operation.type")))
+          .isEqualTo("receive");
+      assertThat(claim.getAttributes().get(AttributeKey.stringKey("weft.worker.id")))
+          .isEqualTo(run.getAttributes().get(AttributeKey.stringKey("weft.worker.id")));
+      assertThat(claim.getEndEpochNanos()).isLessThanOrEqualTo(run.getStartEpochNanos());
+      assertThat(run.getParentSpanId()).isEqualTo(claim.getSpanId());
       assertThat(run.getAttributes().get(AttributeKey.stringKey("messaging.operation.type")))
           .isEqualTo("process");
       assertThat(run.getAttributes().get(AttributeKey.stringKey("weft.job.outcome")))
@@ -163,9 +184,12 @@ class JobTracingTest {
       assertThat(w.awaitDrained(Duration.ofSeconds(60))).isTrue();
     }
     assertThat(jobs.job(id).orElseThrow().state()).isEqualTo(JobState.DEAD);
+    SpanData claim = span("receive q");
     SpanData run = span("process q");
+    assertThat(claim.getLinks()).isEmpty();
+    assertThat(claim.getParentSpanContext().isValid()).isFalse();
     assertThat(run.getLinks()).isEmpty();
-    assertThat(run.getParentSpanContext().isValid()).isFalse();
+    assertThat(run.getParentSpanId()).isEqualTo(claim.getSpanId());
     assertThat(run.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
     assertThat(run.getAttributes().get(AttributeKey.stringKey("error.type")))
         .isEqualTo(IllegalStateException.class.getName());
@@ -183,7 +207,13 @@ class JobTracingTest {
       assertThat(w.awaitDrained(Duration.ofSeconds(60))).isTrue();
     }
     SpanData send = span("send q");
+    SpanData claim = span("receive q");
     SpanData run = span("process q");
+    assertThat(claim.getParentSpanContext().isValid()).isFalse();
+    assertThat(claim.getLinks())
+        .singleElement()
+        .satisfies(l -> assertSameSpan(l.getSpanContext(), send));
+    assertThat(run.getParentSpanId()).isEqualTo(claim.getSpanId());
     assertThat(run.getTraceId()).isNotEqualTo(send.getTraceId());
     assertThat(run.getLinks())
         .singleElement()
