@@ -384,9 +384,10 @@ final class FetchCommand implements Callable<Integer> {
     if (stats.notStarted.get() > 0) {
       err.printf(
           Locale.ROOT,
-          "weft: --deadline %s passed: %d URL(s) not started; --resume fetches them%n",
+          "weft: --deadline %s passed: %d URL(s) not started%s; --resume fetches them%n",
           deadline,
-          stats.notStarted.get());
+          stats.notStarted.get(),
+          stats.unreadAfter == 0 ? "" : ", input after line " + stats.unreadAfter + " not read");
     }
     if (stats.breakerTrips.get() > 0) {
       err.printf(

@@ -19,5 +19,6 @@ final class FetchStats {
   final AtomicLong breakerWaits = new AtomicLong();
   final Map<String, AtomicLong> skippedHosts = new ConcurrentHashMap<>(); // host: URLs skipped
   final AtomicLong notStarted = new AtomicLong(); // left when --deadline passed
+  long unreadAfter; // when --deadline passed, the input line after which nothing was read; else 0
   Duration took = Duration.ZERO;
 }

@@ -232,7 +232,8 @@ final class Fetcher {
           }
           if (runDeadline.isExpired()) {
             stats.notStarted.incrementAndGet(); // not recorded: --resume fetches it
-            continue;
+            stats.unreadAfter = seq; // the rest is left unread: the input may never end
+            break;
           }
           scope.fork(new Request(seq, line)); // waits while -j requests run
         }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -19,11 +20,15 @@ final class Cli {
   int exit;
 
   static Cli run(String stdin, String... args) {
+    return run(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), args);
+  }
+
+  static Cli run(InputStream stdin, String... args) {
     Cli c = new Cli();
     c.exit =
         Main.run(
             args,
-            new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
+            stdin,
             new PrintStream(c.out, true, StandardCharsets.UTF_8),
             new PrintStream(c.err, true, StandardCharsets.UTF_8));
     return c;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -164,6 +165,50 @@ class FetchFlagsTest {
   }
 
   @Test
+  void deadlineStopsReadingAnInputThatNeverEnds() {
+    // lines /hang/1, /hang/2, ... without end; reading 1 MiB of them would mean the run read on
+    // past its deadline (it did: it counted every line of the input as not started)
+    InputStream endless =
+        new InputStream() {
+          private byte[] line = new byte[0];
+          private int at;
+          private long n;
+          private long given;
+
+          @Override
+          public int read() throws IOException {
+            if (++given > 1 << 20) {
+              throw new IOException("read 1 MiB of an endless input after the deadline");
+            }
+            if (at == line.length) {
+              line = (base + "/hang/" + ++n + "\n").getBytes(StandardCharsets.UTF_8);
+              at = 0;
+            }
+            return line[at++];
+          }
+        };
+    Cli c =
+        Cli.run(
+            endless,
+            "fetch",
+            "--no-state",
+            "--http1",
+            "-j",
+            "2",
+            "--timeout",
+            "1h",
+            "--deadline",
+            "1s");
+    assertThat(c.exit).as(c.err()).isEqualTo(4);
+    assertThat(c.jsonLines())
+        .hasSize(2)
+        .allSatisfy(r -> assertThat(r.get("error").asText()).isEqualTo("--deadline 1.0s passed"));
+    assertThat(c.err())
+        .doesNotContain("reading input")
+        .contains("weft: --deadline 1s passed: 2 URL(s) not started, input after line 4 not read");
+  }
+
+  @Test
   void deadlineEndsTheRunAndResumeFetchesWhatItLeft() {
     String state = dir.resolve("s.db").toString();
     String in = base + "/hang/1\n" + base + "/ok/2\n" + base + "/ok/3\n";
@@ -183,7 +228,8 @@ class FetchFlagsTest {
     assertThat(c.exit).as(c.err()).isEqualTo(3);
     assertThat(c.jsonLines().getFirst().get("error").asText()).isEqualTo("--deadline 1.0s passed");
     assertThat(c.jsonLines()).hasSize(1);
-    assertThat(c.err()).contains("weft: --deadline 1s passed: 2 URL(s) not started");
+    assertThat(c.err())
+        .contains("weft: --deadline 1s passed: 2 URL(s) not started, input after line 3 not read");
     assertThat(server.hits("/ok/2") + server.hits("/ok/3")).isZero();
 
     Cli again = Cli.run(in, "fetch", "--state", state, "--http1", "--resume");
