@@ -5,6 +5,7 @@ import static dev.weft.channel.Select.onSend;
 import static dev.weft.channel.Select.onTimeout;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.weft.testing.Run;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -10,6 +10,7 @@ import dev.weft.task.Fork;
 import dev.weft.task.Scope;
 import dev.weft.task.TaskContext;
 import dev.weft.test.ManualClock;
+import dev.weft.testing.Run;
 import dev.weft.time.Deadline;
 import java.io.IOException;
 import java.time.Duration;

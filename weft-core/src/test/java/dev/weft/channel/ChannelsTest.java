@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.weft.task.CancelledException;
 import dev.weft.task.Scope;
+import dev.weft.testing.Run;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;

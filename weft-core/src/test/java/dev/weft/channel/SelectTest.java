@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.weft.task.Fork;
 import dev.weft.task.Scope;
 import dev.weft.test.ManualClock;
+import dev.weft.testing.Run;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;

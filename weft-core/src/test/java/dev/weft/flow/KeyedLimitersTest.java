@@ -3,6 +3,7 @@ package dev.weft.flow;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.weft.test.ManualClock;
+import dev.weft.testing.Run;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

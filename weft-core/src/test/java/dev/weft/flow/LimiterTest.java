@@ -7,6 +7,7 @@ import dev.weft.task.FanOutException;
 import dev.weft.test.Leaks;
 import dev.weft.test.ManualClock;
 import dev.weft.test.Stress;
+import dev.weft.testing.Run;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.weft.test.ManualClock;
+import dev.weft.testing.Run;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -7,6 +7,7 @@ import java.util.Optional;
 import org.jetbrains.lincheck.datastructures.IntGen;
 import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.Param;
+import org.junit.jupiter.api.Test;
 
 /**
  * The non-blocking operations of one {@link Channel}, shared by the per-kind Lincheck tests ({@link
@@ -21,9 +22,31 @@ import org.jetbrains.lincheck.datastructures.Param;
 public abstract class ChannelOperations {
 
   private final Channel<Integer> channel;
+  private final Class<? extends Spec> spec;
 
-  ChannelOperations(Channel<Integer> channel) {
+  ChannelOperations(Channel<Integer> channel, Class<? extends Spec> spec) {
     this.channel = channel;
+    this.spec = spec;
+  }
+
+  @Test
+  void modelChecking() {
+    // fewer than Checks' defaults: the channel checks together stay within the default suite's
+    // time budget for channels; LincheckSoakTest runs the full size
+    Checks.model()
+        .iterations(4)
+        .invocationsPerIteration(100)
+        .sequentialSpecification(spec)
+        .check(getClass());
+  }
+
+  @Test
+  void stress() {
+    Checks.stress()
+        .iterations(4)
+        .invocationsPerIteration(500)
+        .sequentialSpecification(spec)
+        .check(getClass());
   }
 
   @Operation

@@ -1,7 +1,6 @@
 package dev.weft.lincheck;
 
 import dev.weft.channel.Channel;
-import org.junit.jupiter.api.Test;
 
 /**
  * Linearizability of a rendezvous {@link Channel}'s non-blocking operations ({@code trySend},
@@ -12,27 +11,7 @@ import org.junit.jupiter.api.Test;
 public class RendezvousChannelLincheckTest extends ChannelOperations {
 
   public RendezvousChannelLincheckTest() {
-    super(Channel.rendezvous());
-  }
-
-  @Test
-  void modelChecking() {
-    // fewer than Checks' defaults: the channel checks together stay within the default suite's
-    // time budget for channels; LincheckSoakTest runs the full size
-    Checks.model()
-        .iterations(4)
-        .invocationsPerIteration(100)
-        .sequentialSpecification(Spec.class)
-        .check(getClass());
-  }
-
-  @Test
-  void stress() {
-    Checks.stress()
-        .iterations(4)
-        .invocationsPerIteration(500)
-        .sequentialSpecification(Spec.class)
-        .check(getClass());
+    super(Channel.rendezvous(), Spec.class);
   }
 
   /** The specification at this channel's capacity. */

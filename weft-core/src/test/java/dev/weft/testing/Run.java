@@ -1,14 +1,14 @@
-package dev.weft.flow;
+package dev.weft.testing;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 
 /** A thread started by a test, whose failure {@link #join()} rethrows. */
-final class Run {
+public final class Run {
 
   /** Test code that may throw anything. */
   @FunctionalInterface
-  interface Body {
+  public interface Body {
     void run() throws Throwable;
   }
 
@@ -31,20 +31,20 @@ final class Run {
     thread.start();
   }
 
-  static Run start(String name, Body body) {
+  public static Run start(String name, Body body) {
     return new Run(name, true, body);
   }
 
-  static Run platform(String name, Body body) {
+  public static Run platform(String name, Body body) {
     return new Run(name, false, body);
   }
 
-  Thread thread() {
+  public Thread thread() {
     return thread;
   }
 
   /** Waits (at most a minute of real time, a hang guard) and rethrows what the thread threw. */
-  void join() throws Throwable {
+  public void join() throws Throwable {
     if (!thread.join(Duration.ofMinutes(1))) {
       StringBuilder s = new StringBuilder("thread " + thread.getName() + " hung:");
       for (StackTraceElement e : thread.getStackTrace()) {
@@ -59,7 +59,7 @@ final class Run {
   }
 
   /** {@return what the thread threw, after joining; null if it returned normally} */
-  Throwable failure() throws InterruptedException {
+  public Throwable failure() throws InterruptedException {
     thread.join(Duration.ofMinutes(1));
     return failure.get();
   }
