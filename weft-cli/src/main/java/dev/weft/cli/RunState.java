@@ -41,7 +41,9 @@ import org.jspecify.annotations.Nullable;
  * For a fresh run the database is opened by the writer while the first jobs already run, so
  * start-up does not wait for it. Thread-safe.
  *
- * <p>Stand-in: plain sqlite-jdbc until weft-jobs' {@code JobQueue} lands on main.
+ * <p>Plain sqlite-jdbc with tables of its own, not weft-jobs' queue: a local run records outcomes
+ * to resume from, it queues nothing. {@code weft dashboard} reads the same file ({@code
+ * dashboard.RunFile}), and {@code weft worker} runs use the queue instead.
  */
 final class RunState implements AutoCloseable {
 
