@@ -43,7 +43,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Plain sqlite-jdbc with tables of its own, not weft-jobs' queue: a local run records outcomes
  * to resume from, it queues nothing. {@code weft dashboard} reads the same file ({@code
- * dashboard.RunFile}), and {@code weft worker} runs use the queue instead.
+ * dashboard.RunFile}); a run spread over machines ({@code --db}) uses the queue instead.
  */
 final class RunState implements AutoCloseable {
 
