@@ -46,13 +46,15 @@ public interface JobContext {
   /**
    * One claim of a worker: the store was asked for due jobs at {@code asked} and answered at {@code
    * answered} (wall time of the worker's time source) with {@code jobs} jobs, this one among them.
-   * Jobs claimed together share it. Tracing makes it the {@code receive} span of each job.
+   * Jobs claimed together share it. Tracing makes it the {@code receive} span of each job, and
+   * records its duration once, with the run of {@code firstJob}.
    *
    * @param asked when the worker asked the store
    * @param answered when the store answered
+   * @param firstJob the id of the first job the claim took
    * @param jobs how many jobs the claim took, at least 1
    */
-  record Claim(Instant asked, Instant answered, int jobs) {
+  record Claim(Instant asked, Instant answered, long firstJob, int jobs) {
 
     /** Checks that the claim is in order. */
     public Claim {

@@ -191,7 +191,10 @@ public final class Worker implements AutoCloseable {
           hold(
               jobs,
               new JobContext.Claim(
-                  asked, answered.isBefore(asked) ? asked : answered, jobs.size()));
+                  asked,
+                  answered.isBefore(asked) ? asked : answered,
+                  jobs.getFirst().id(),
+                  jobs.size()));
         }
         if (jobs.size() == free) {
           continue; // more may be due: claim again as soon as enough slots are free

@@ -132,7 +132,8 @@ abstract class WorkerContract {
     }
     assertThat(runs).hasSize(300);
     assertThat(runs.values()).allSatisfy(n -> assertThat(n.get()).isEqualTo(1));
-    // jobs claimed together share one claim, which counts them; no claim takes more than the slots
+    // jobs claimed together share one claim, which counts them and names one of them first; no
+    // claim takes more than the slots
     Map<JobContext.Claim, Long> together =
         claims.values().stream()
             .collect(
@@ -144,6 +145,7 @@ abstract class WorkerContract {
         .allSatisfy((c, n) -> {
           assertThat(c.jobs()).isEqualTo(n.intValue()).isBetween(1, 8);
           assertThat(c.answered()).isAfterOrEqualTo(c.asked());
+          assertThat(claims.get(c.firstJob())).isSameAs(c);
         });
     assertThat(jobs.counts("q")).containsEntry(JobState.SUCCEEDED, 300L);
     assertThat(jobs.workers()).isEmpty();

@@ -44,8 +44,9 @@ import org.jspecify.annotations.Nullable;
  * the enqueue, and the receive span is by default its child, so one trace shows enqueue, claim and
  * run. All carry {@code messaging.system = "weft"}, {@code messaging.operation.name}, {@code
  * messaging.operation.type} and {@code messaging.destination.name}; their durations are recorded as
- * the histograms {@code messaging.client.operation.duration} (send and receive) and {@code
- * messaging.process.duration} (seconds).
+ * the histograms {@code messaging.client.operation.duration} (once per send and once per claim, as
+ * the conventions count client operations, not messages) and {@code messaging.process.duration}
+ * (seconds, once per run).
  *
  * <p>Thread-safe; build one per {@link OpenTelemetry} and share it.
  *
@@ -335,6 +336,9 @@ public final class JobTracing {
     }
     Span span = b.startSpan();
     span.end(claim.answered());
+    if (job.id() != claim.firstJob()) {
+      return parent.with(span); // one claim, one measurement: the run of its first job records it
+    }
     clientDuration.record(
         Duration.between(claim.asked(), claim.answered()).toNanos() / 1e9,
         Attributes.builder()

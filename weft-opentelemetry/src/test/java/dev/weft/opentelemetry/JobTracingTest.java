@@ -3,6 +3,7 @@ package dev.weft.opentelemetry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.weft.jobs.Enqueued;
+import dev.weft.jobs.JobContext;
 import dev.weft.jobs.JobOutcome;
 import dev.weft.jobs.JobQueue;
 import dev.weft.jobs.JobState;
@@ -19,8 +20,11 @@ import io.opentelemetry.sdk.testing.junit5.OpenTelemetryExtension;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -88,6 +92,7 @@ class JobTracingTest {
       throws Exception {
     int n = 12;
     CountDownLatch done = new CountDownLatch(n);
+    Set<JobContext.Claim> claimsTaken = Collections.newSetFromMap(new IdentityHashMap<>());
     Span request = tracer.spanBuilder("request").startSpan();
     List<Enqueued> ids;
     try (var ignored = request.makeCurrent()) {
@@ -107,6 +112,9 @@ class JobTracingTest {
             .handler(
                 "welcome",
                 tracing.handler(ctx -> {
+                  synchronized (claimsTaken) {
+                    claimsTaken.add(ctx.claim());
+                  }
                   Tasks.all(
                       List.of("render", "deliver"),
                       step -> {
@@ -167,6 +175,23 @@ class JobTracingTest {
     assertThat(otel.getMetrics())
         .extracting(m -> m.getName())
         .contains("messaging.client.operation.duration", "messaging.process.duration");
+    // client operations are counted once each: one send, one sample per claim (not per job)
+    assertThat(samples("messaging.client.operation.duration", "send")).isEqualTo(1);
+    assertThat(samples("messaging.client.operation.duration", "receive"))
+        .isEqualTo(claimsTaken.size());
+    assertThat(samples("messaging.process.duration", "process")).isEqualTo(n);
+  }
+
+  /** {@return how many samples the histogram {@code name} holds for {@code operation}} */
+  private static long samples(String name, String operation) {
+    return otel.getMetrics().stream()
+        .filter(m -> m.getName().equals(name))
+        .flatMap(m -> m.getHistogramData().getPoints().stream())
+        .filter(p ->
+            operation.equals(
+                p.getAttributes().get(AttributeKey.stringKey("messaging.operation.name"))))
+        .mapToLong(p -> p.getCount())
+        .sum();
   }
 
   @Test

@@ -8,10 +8,14 @@ import dev.weft.policy.CircuitBreaker;
 import dev.weft.policy.Policy;
 import dev.weft.policy.Retry;
 import dev.weft.policy.Timeout;
+import dev.weft.spring.observation.WeftObservations;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.retry.RetryConfig;
 import io.github.resilience4j.timelimiter.TimeLimiter;
 import io.github.resilience4j.timelimiter.TimeLimiterConfig;
+import io.micrometer.core.instrument.observation.DefaultMeterObservationHandler;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -52,6 +56,8 @@ public class PolicyBench {
   public static class Stacks {
     final Policy<Object> weft;
     final Policy<Object> weftListener;
+    final WeftObservations observed;
+    final WeftObservations observedNoop;
     final Retryable r4j;
     final FailsafeExecutor<Object> failsafe;
     final ExecutorService r4jExecutor;
@@ -65,9 +71,7 @@ public class PolicyBench {
               Timeout.of(Duration.ofSeconds(1)));
 
       // the same stack with the listener weft-spring-boot-starter installs (MicrometerListener)
-      Listener meters =
-          new dev.weft.micrometer.MicrometerListener(
-              new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+      Listener meters = new dev.weft.micrometer.MicrometerListener(new SimpleMeterRegistry());
       weftListener =
           Policy.of(
               Retry.builder()
@@ -77,6 +81,15 @@ public class PolicyBench {
                   .build(),
               CircuitBreaker.builder().failureRate(0.5).window(100).listener(meters).build(),
               Timeout.of(Duration.ofSeconds(1)));
+
+      // the starter's Observation path: a registry that turns each observation into a timer, as
+      // Spring Boot's actuator configures it, and the no-op registry of an application without one
+      ObservationRegistry registry = ObservationRegistry.create();
+      registry
+          .observationConfig()
+          .observationHandler(new DefaultMeterObservationHandler(new SimpleMeterRegistry()));
+      observed = new WeftObservations(registry);
+      observedNoop = new WeftObservations(ObservationRegistry.NOOP);
 
       r4jExecutor = Executors.newVirtualThreadPerTaskExecutor();
       var retry =
@@ -165,6 +178,20 @@ public class PolicyBench {
     return s.weftListener.call(w.succeeding);
   }
 
+  /**
+   * {@link #a_weft} called through {@link WeftObservations#call}, each call a timed observation.
+   */
+  @Benchmark
+  public Object a_weft_observed(Stacks s, Work w) {
+    return s.observed.call("bench", s.weft, w.succeeding);
+  }
+
+  /** {@link #a_weft} called through {@link WeftObservations#call} with the no-op registry. */
+  @Benchmark
+  public Object a_weft_observed_noop(Stacks s, Work w) {
+    return s.observedNoop.call("bench", s.weft, w.succeeding);
+  }
+
   @Benchmark
   public Object a_resilience4j(Stacks s, Work w) throws Exception {
     return s.r4j.call(w.succeeding);
@@ -184,6 +211,14 @@ public class PolicyBench {
   @Benchmark
   public Object b_weft_listener(Stacks s, Work w) {
     return s.weftListener.call(w.next());
+  }
+
+  /**
+   * {@link #b_weft} called through {@link WeftObservations#call}, each call a timed observation.
+   */
+  @Benchmark
+  public Object b_weft_observed(Stacks s, Work w) {
+    return s.observed.call("bench", s.weft, w.next());
   }
 
   @Benchmark
