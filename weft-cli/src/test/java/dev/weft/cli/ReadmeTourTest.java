@@ -84,7 +84,7 @@ class ReadmeTourTest {
     List<String> bodies = limit.map(ids, id -> user(id));
     Permits db = Permits.of(10); // a semaphore whose use() releases on every path
     String row = db.use(() -> user(42));
-    RateLimiter rate = RateLimiter.perSecond(100).burst(20); // GCRA token bucket
+    RateLimiter rate = RateLimiter.perSecond(100).withBurst(20); // GCRA token bucket
     boolean admitted = rate.tryAcquire();
     // end
     assertThat(bodies).isEqualTo(users);

@@ -13,7 +13,7 @@ import java.util.function.Function;
  * on it, which is the state a fresh one starts in.
  *
  * {@snippet :
- * KeyedRateLimiter<String> perHost = KeyedRateLimiter.of(host -> RateLimiter.perSecond(5).burst(5));
+ * KeyedRateLimiter<String> perHost = KeyedRateLimiter.of(host -> RateLimiter.perSecond(5).withBurst(5));
  * perHost.acquire(uri.getHost());
  * }
  *

@@ -14,7 +14,7 @@ import org.jspecify.annotations.Nullable;
  * nobody busy-waits; the uncontended {@link #tryAcquire()} is one CAS.
  *
  * {@snippet :
- * RateLimiter api = RateLimiter.perSecond(100).burst(20);
+ * RateLimiter api = RateLimiter.perSecond(100).withBurst(20);
  * api.acquire();                                  // waits its turn
  * if (api.tryAcquire(Duration.ofMillis(50))) {    // or gives up
  *   call();
@@ -111,7 +111,7 @@ public final class RateLimiter {
    *
    * @throws IllegalArgumentException if {@code burst < 1}
    */
-  public RateLimiter burst(int burst) {
+  public RateLimiter withBurst(int burst) {
     return new RateLimiter(name, time, listener, interval, Builder.checkBurst(burst));
   }
 

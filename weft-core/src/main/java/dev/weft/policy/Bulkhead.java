@@ -15,9 +15,9 @@ import org.jspecify.annotations.Nullable;
  * wait, in FIFO order, and is then refused with {@link BulkheadFullException}.
  *
  * <p>A call's permit is held until the call has really ended: if a {@link Timeout} inside the
- * bulkhead {@linkplain Timeout#returnEarly lets the caller go early}, the permit stays taken until
- * the abandoned work stops, so the limit counts the work actually running, not just the callers
- * waiting.
+ * bulkhead {@linkplain Timeout#withReturnEarly lets the caller go early}, the permit stays taken
+ * until the abandoned work stops, so the limit counts the work actually running, not just the
+ * callers waiting.
  *
  * <p>Built on a {@link Limiter} (its own, or one shared with other code through {@link
  * Builder#limiter(Limiter)}), so waiters are served in arrival order and the limiter's events and

@@ -5,7 +5,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Holds a resource (a bulkhead permit) until the work of one call has really ended, even when a
- * {@link Timeout} that {@linkplain Timeout#returnEarly returns early} let the caller go first.
+ * {@link Timeout} that {@linkplain Timeout#withReturnEarly returns early} let the caller go first.
  *
  * <p>The holder binds {@link #CURRENT} around the inner call; a timeout that abandons running work
  * calls {@link #deferFor()} on the current hold and runs the returned hook when the abandoned work

@@ -19,7 +19,7 @@ import org.jspecify.annotations.Nullable;
  *
  * {@snippet :
  * Fallback<List<Item>> cached = Fallback.from(failure -> lastKnownItems());
- * Fallback<Response> empty = Fallback.to(Response.EMPTY).on(IOException.class).named("empty");
+ * Fallback<Response> empty = Fallback.to(Response.EMPTY).on(IOException.class).withName("empty");
  * }
  *
  * @param <T> the type of the replacement value
@@ -113,12 +113,12 @@ public final class Fallback<T> implements Policy<T> {
   }
 
   /** {@return a copy with this name, used in events and messages} */
-  public Fallback<T> named(String name) {
+  public Fallback<T> withName(String name) {
     return new Fallback<>(Calls.requireName(name), replacement, when, listener);
   }
 
   /** {@return a copy that emits {@link PolicyEvent.FallbackUsed} to {@code listener}} */
-  public Fallback<T> listener(Listener listener) {
+  public Fallback<T> withListener(Listener listener) {
     return new Fallback<>(name, replacement, when, Objects.requireNonNull(listener, "listener"));
   }
 

@@ -93,7 +93,7 @@ public sealed interface PolicyEvent extends Event {
    * @param source the timeout's name
    * @param timeout the limit it exceeded
    * @param workStopped whether the work had stopped when the caller was released ({@code false}
-   *     only when the timeout was built to {@linkplain Timeout#returnEarly return early})
+   *     only when the timeout was built to {@linkplain Timeout#withReturnEarly return early})
    */
   record TimedOut(String source, Duration timeout, boolean workStopped) implements PolicyEvent {
     /** Checks the parts. */

@@ -31,9 +31,9 @@ import org.jspecify.annotations.Nullable;
  * <p>By default the call returns only once the work has actually stopped: work that ignores the
  * interrupt and the token delays the caller (and after a grace period the scope names it, with its
  * stack, in a warning and a {@code StuckTaskEvent}), but never runs on unseen after the call.
- * {@link #returnEarly(Consumer)} opts out: the caller is released at the deadline and the thread
- * still waiting for the cancelled work is handed to the given diagnostic; an enclosing {@link
- * Bulkhead} keeps its permit until that work ends.
+ * {@link #withReturnEarly(Consumer)} opts out: the caller is released at the deadline and the
+ * thread still waiting for the cancelled work is handed to the given diagnostic; an enclosing
+ * {@link Bulkhead} keeps its permit until that work ends.
  *
  * <p>Immutable and thread-safe; the configuring methods return copies. By default the work runs on
  * the caller's thread and no thread is started per call: one shared timer thread per time source
@@ -43,7 +43,7 @@ import org.jspecify.annotations.Nullable;
  * mode runs the work in a {@link Scope} on a thread of its own ({@code weft-timeout-work}).
  *
  * {@snippet :
- * Timeout timeout = Timeout.of(Duration.ofSeconds(2)).named("report");
+ * Timeout timeout = Timeout.of(Duration.ofSeconds(2)).withName("report");
  * Report report = timeout.call(() -> reports.render(id)); // cancelled after 2 s
  * }
  */
@@ -87,12 +87,12 @@ public final class Timeout implements Policy<Object> {
   }
 
   /** {@return a copy with this name, used in events, messages and the scope's name} */
-  public Timeout named(String name) {
+  public Timeout withName(String name) {
     return new Timeout(Calls.requireName(name), timeout, timer, listener, stillRunning);
   }
 
   /** {@return a copy that measures time on {@code time}} */
-  public Timeout timeSource(TimeSource time) {
+  public Timeout withTimeSource(TimeSource time) {
     return new Timeout(
         name,
         timeout,
@@ -102,7 +102,7 @@ public final class Timeout implements Policy<Object> {
   }
 
   /** {@return a copy that emits {@link PolicyEvent.TimedOut} to {@code listener}} */
-  public Timeout listener(Listener listener) {
+  public Timeout withListener(Listener listener) {
     return new Timeout(
         name, timeout, timer, Objects.requireNonNull(listener, "listener"), stillRunning);
   }
@@ -114,7 +114,7 @@ public final class Timeout implements Policy<Object> {
    * @param stillRunning receives the thread that waits for the cancelled work and ends when it
    *     stops; called on the caller's thread, must not block
    */
-  public Timeout returnEarly(Consumer<Thread> stillRunning) {
+  public Timeout withReturnEarly(Consumer<Thread> stillRunning) {
     return new Timeout(
         name, timeout, timer, listener, Objects.requireNonNull(stillRunning, "stillRunning"));
   }

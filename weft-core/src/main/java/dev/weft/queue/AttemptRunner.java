@@ -60,7 +60,7 @@ final class AttemptRunner {
     this.timeout =
         timeout == null
             ? null
-            : Timeout.of(timeout).named("queue '" + name + "' attempt").timeSource(time);
+            : Timeout.of(timeout).withName("queue '" + name + "' attempt").withTimeSource(time);
     this.policy = policy;
     this.maxAttempts = maxAttempts;
     this.backoff = backoff;

@@ -6,10 +6,10 @@ package dev.weft.stream;
  * most {@code window} elements started but not yet emitted, which bounds the memory a slow head
  * element can make the stage hold.
  *
- * <p>Immutable; {@link #unordered()} and {@link #window(int)} return copies.
+ * <p>Immutable; {@link #unordered()} and {@link #withWindow(int)} return copies.
  *
  * {@snippet :
- * MapSettings settings = MapSettings.limit(64).window(256);
+ * MapSettings settings = MapSettings.limit(64).withWindow(256);
  * }
  *
  * @param limit the most elements in flight at once, {@code >= 1}
@@ -51,7 +51,7 @@ public record MapSettings(int limit, int window, boolean ordered) {
   }
 
   /** {@return a copy whose ordered window is {@code window} elements} */
-  public MapSettings window(int window) {
+  public MapSettings withWindow(int window) {
     if (!ordered) {
       throw new IllegalStateException("window applies only to the ordered form");
     }

@@ -230,7 +230,7 @@ class RateLimiterTest {
     assertThatThrownBy(() -> RateLimiter.perSecond(0))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("permitsPerSecond must be in (0, 1e9], was 0.0");
-    assertThatThrownBy(() -> RateLimiter.perSecond(5).burst(0))
+    assertThatThrownBy(() -> RateLimiter.perSecond(5).withBurst(0))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("burst must be >= 1, was 0");
     assertThatThrownBy(() -> RateLimiter.of(0, SECOND))

@@ -35,7 +35,7 @@ class FallbackTest {
 
   @Test
   void successPassesThroughAndNoEventIsEmitted() {
-    assertThat(Fallback.to("cached").listener(events).call(() -> "fresh")).isEqualTo("fresh");
+    assertThat(Fallback.to("cached").withListener(events).call(() -> "fresh")).isEqualTo("fresh");
     assertThat(events.all()).isEmpty();
   }
 
@@ -43,8 +43,8 @@ class FallbackTest {
   void emitsWhichFailureItReplaced() {
     IOException down = new IOException("down");
     Fallback.to("x")
-        .named("empty")
-        .listener(events)
+        .withName("empty")
+        .withListener(events)
         .call(() -> {
           throw down;
         });
@@ -97,7 +97,7 @@ class FallbackTest {
   @Test
   void settingsAreValidated() {
     assertThatThrownBy(() -> Fallback.to("x").on()).hasMessage("types must not be empty, was []");
-    assertThatThrownBy(() -> Fallback.to("x").named(""))
+    assertThatThrownBy(() -> Fallback.to("x").withName(""))
         .hasMessage("name must not be blank, was ''");
   }
 }

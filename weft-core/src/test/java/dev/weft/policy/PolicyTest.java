@@ -31,7 +31,7 @@ class PolicyTest {
             .minimumCalls(2)
             .listener(events)
             .build();
-    Policy<String> policy = Policy.of(Fallback.to("fallback").listener(events), retry, breaker);
+    Policy<String> policy = Policy.of(Fallback.to("fallback").withListener(events), retry, breaker);
     AtomicInteger calls = new AtomicInteger();
     String result =
         policy.call(() -> {

@@ -23,7 +23,7 @@ class TimeoutTest {
   private final Events events = new Events();
 
   private Timeout timeout(Duration d) {
-    return Timeout.of(d).named("report").timeSource(clock).listener(events);
+    return Timeout.of(d).withName("report").withTimeSource(clock).withListener(events);
   }
 
   @Test
@@ -130,7 +130,8 @@ class TimeoutTest {
     CountDownLatch started = new CountDownLatch(1);
     AtomicReference<Thread> handed = new AtomicReference<>();
     Bulkhead bulkhead = Bulkhead.builder().name("db").maxConcurrent(1).timeSource(clock).build();
-    Policy<Object> p = Policy.of(bulkhead, timeout(Duration.ofSeconds(1)).returnEarly(handed::set));
+    Policy<Object> p =
+        Policy.of(bulkhead, timeout(Duration.ofSeconds(1)).withReturnEarly(handed::set));
     Async<Object> call =
         Async.start(() ->
             p.call(() -> {
@@ -303,7 +304,7 @@ class TimeoutTest {
 
   @Test
   void onTheSystemClockCallsFromManyThreadsLeaveNoInterruptAndNoThreadBehind() throws Throwable {
-    Timeout shared = Timeout.of(Duration.ofHours(1)).named("shared");
+    Timeout shared = Timeout.of(Duration.ofHours(1)).withName("shared");
     int threads = 4;
     int calls = 3 * TimeoutTimer.DRAIN_EVERY; // so that pushers wake the timer to drain
     Leaks.assertNoLeaks(() -> {
@@ -330,7 +331,7 @@ class TimeoutTest {
 
   @Test
   void onTheSystemClockAnOverdueCallIsInterrupted() throws Throwable {
-    Timeout quick = Timeout.of(Duration.ofMillis(20)).named("quick");
+    Timeout quick = Timeout.of(Duration.ofMillis(20)).withName("quick");
     Async<Object> call =
         Async.start(() ->
             quick.call(() -> {

@@ -122,7 +122,7 @@ class GatherTest {
                         .limit(1000)
                         .gather(
                             Gather.mapConcurrent(
-                                MapSettings.limit(limit).window(window),
+                                MapSettings.limit(limit).withWindow(window),
                                 i -> {
                                   started.incrementAndGet();
                                   if (i == 0) {
@@ -433,7 +433,7 @@ class GatherTest {
   void badSettingsAreRejectedWithTheValue() {
     assertThatThrownBy(() -> Gather.mapConcurrent(0, x -> x))
         .hasMessage("limit must be >= 1, was 0");
-    assertThatThrownBy(() -> MapSettings.limit(4).window(3))
+    assertThatThrownBy(() -> MapSettings.limit(4).withWindow(3))
         .hasMessage("window must be >= limit (4), was 3");
     assertThatThrownBy(() -> Gather.batch(0, Duration.ofSeconds(1)))
         .hasMessage("size must be >= 1, was 0");
